@@ -1,0 +1,226 @@
+package dev.credits;
+
+import dev.credits.core.Command;
+import dev.credits.core.EventDispatcher;
+import dev.credits.core.WalletKey;
+import dev.credits.spi.LedgerStore;
+import dev.credits.spi.LedgerStore.BatchResult;
+import dev.credits.spi.LedgerStore.Outcome;
+import dev.credits.spi.LedgerStoreProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger. Open one per process and share it; it is thread-safe.
+ * <pre>{@code
+ * try (Credits credits = Credits.open(CreditsConfig.defaults())) {
+ *     Wallet w = credits.wallet("user_42", "credits");
+ *     w.grant(Grant.of("100.00").idempotencyKey("pay_123"));
+ *     w.spend(Spend.of("10.00").feature("chat"));
+ * }
+ * }</pre>
+ */
+public final class Credits implements AutoCloseable {
+    /** Idempotency keys are kept at least this long. */
+    public static final Duration IDEMPOTENCY_RETENTION = Duration.ofDays(30);
+    static final int SWEEP_WALLETS_MAX = 500;
+    private static final Logger LOG = LoggerFactory.getLogger(Credits.class);
+
+    private final LedgerStore store;
+    private final CreditTypes types;
+    private final Clock clock;
+    private final EventDispatcher events;
+    private final ScheduledExecutorService sweeper;
+
+    private Credits(LedgerStore store, CreditsConfig config) {
+        this.store = store;
+        this.types = config.creditTypes();
+        this.clock = config.clock();
+        this.events = new EventDispatcher(store, clock);
+        if (config.sweepIntervalMs() > 0) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "credits-sweeper");
+                thread.setDaemon(true);
+                return thread;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweepQuietly, config.sweepIntervalMs(),
+                    config.sweepIntervalMs(), TimeUnit.MILLISECONDS);
+        } else {
+            sweeper = null;
+        }
+    }
+
+    /** Opens the ledger with the storage found on the class path (credits-postgres). */
+    public static Credits open(CreditsConfig config) {
+        LedgerStoreProvider provider = ServiceLoader.load(LedgerStoreProvider.class).findFirst()
+                .orElseThrow(() -> new IllegalStateException(
+                        "no ledger storage on the class path; add credits-postgres"));
+        return new Credits(provider.open(config), config);
+    }
+
+    /** Opens the ledger on a given store; the store is closed with the ledger. */
+    public static Credits open(CreditsConfig config, LedgerStore store) {
+        return new Credits(store, config);
+    }
+
+    public Wallet wallet(String customerId, String creditType) {
+        CustomerIds.requireValid(customerId);
+        CreditType type = types.require(creditType);
+        return new Wallet(this, new WalletKey(customerId, type.id()), type);
+    }
+
+    /** Every configured credit type's wallet of a customer; unknown customers read as zero. */
+    public List<WalletBalance> wallets(String customerId) {
+        CustomerIds.requireValid(customerId);
+        List<WalletBalance> out = new ArrayList<>();
+        for (CreditType type : types.all()) {
+            out.add(store.wallet(new WalletKey(customerId, type.id()), now()));
+        }
+        return out;
+    }
+
+    /** Executes a command and returns its outcome (with whether it was an idempotent replay). */
+    public Outcome execute(Command command) {
+        BatchResult batch = store.execute(List.of(command), now());
+        events.publish(batch.events());
+        return batch.outcomes().get(0);
+    }
+
+    Object run(Command command) {
+        Outcome outcome = execute(command);
+        if (outcome.error() != null) {
+            // Rethrow a fresh copy's stack? The stored exception is the typed outcome itself.
+            throw outcome.error();
+        }
+        return outcome.result();
+    }
+
+    public GrantRecord voidGrant(String grantId, String reason, String idempotencyKey) {
+        return (GrantRecord) run(new Command.VoidGrant(grantId, reason, idempotencyKey));
+    }
+
+    public HoldRecord capture(String holdId, String amount, String idempotencyKey) {
+        HoldRecord hold = requireHold(holdId);
+        long units = types.require(hold.creditType()).parsePositive(amount).units();
+        return (HoldRecord) run(new Command.Capture(holdId, units, idempotencyKey));
+    }
+
+    public HoldRecord release(String holdId, String idempotencyKey) {
+        return (HoldRecord) run(new Command.Release(holdId, idempotencyKey));
+    }
+
+    public HoldRecord hold(String holdId) {
+        return requireHold(holdId);
+    }
+
+    private HoldRecord requireHold(String holdId) {
+        HoldRecord hold = holdId == null ? null : store.hold(holdId, now());
+        if (hold == null) {
+            throw new NotFoundException("hold " + holdId + " not found");
+        }
+        return hold;
+    }
+
+    public GrantRecord grant(String grantId) {
+        GrantRecord grant = grantId == null ? null : store.grant(grantId, now());
+        if (grant == null) {
+            throw new NotFoundException("grant " + grantId + " not found");
+        }
+        return grant;
+    }
+
+    /** Active grants in burn-down order, or all grants; {@code creditType} null for every type. */
+    public List<GrantRecord> grants(String customerId, String creditType, boolean all) {
+        CustomerIds.requireValid(customerId);
+        if (creditType != null) {
+            types.require(creditType);
+        }
+        return store.grants(customerId, creditType, all, now());
+    }
+
+    public HistoryPage history(String customerId, History query) {
+        CustomerIds.requireValid(customerId);
+        if (query.creditType() != null) {
+            types.require(query.creditType());
+        }
+        return store.history(customerId, query);
+    }
+
+    /** Checks every ledger invariant; see {@link VerifyReport}. */
+    public VerifyReport verify() {
+        return store.verify();
+    }
+
+    /**
+     * Records every due expiry of grants and holds now, and forgets idempotency keys past their
+     * retention. Safe to run in several processes at once. Returns the wallets swept.
+     */
+    public int sweep() {
+        int swept = 0;
+        while (true) {
+            List<WalletKey> due = store.walletsDueForSweep(now(), SWEEP_WALLETS_MAX);
+            for (WalletKey key : due) {
+                execute(new Command.Sweep(key));
+            }
+            swept += due.size();
+            if (due.size() < SWEEP_WALLETS_MAX) {
+                break;
+            }
+        }
+        store.deleteIdempotencyKeysBefore(now().minus(IDEMPOTENCY_RETENTION));
+        return swept;
+    }
+
+    private void sweepQuietly() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            LOG.warn("expiry sweep failed; will retry", e);
+        }
+    }
+
+    public CreditsEvents events() {
+        return events;
+    }
+
+    public CreditTypes creditTypes() {
+        return types;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The store; for the server and tools in this project, not part of the stable API. */
+    public LedgerStore store() {
+        return store;
+    }
+
+    /** Now, to the microsecond (what the database keeps). */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    public boolean isHealthy() {
+        return store.isHealthy();
+    }
+
+    @Override
+    public void close() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        events.close();
+        store.close();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.credits;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * How to open {@link Credits}. Immutable; each {@code with…} returns a copy.
+ *
+ * @param databaseUrl      a JDBC URL; null starts the embedded PostgreSQL in {@code dataDirectory}
+ * @param databaseUser     user for {@code databaseUrl}, may be null
+ * @param databasePassword password for {@code databaseUrl}, may be null
+ * @param dataDirectory    where the embedded database keeps its files (default {@code ./data})
+ * @param creditTypes      the configured credit types
+ * @param clock            the time every rule follows; inject a fixed or moving clock in tests
+ * @param durable          embedded only: run with {@code fsync} and {@code synchronous_commit} on
+ * @param poolSize         database connections
+ * @param sweepIntervalMs  how often the background sweeper records due expiries; 0 turns it off
+ */
+public record CreditsConfig(String databaseUrl, String databaseUser, String databasePassword,
+                            Path dataDirectory, CreditTypes creditTypes, Clock clock,
+                            boolean durable, int poolSize, long sweepIntervalMs) {
+
+    public static final int POOL_SIZE_DEFAULT = 16;
+    public static final int POOL_SIZE_MAX = 200;
+    public static final long SWEEP_INTERVAL_MS_DEFAULT = 5_000;
+
+    public CreditsConfig {
+        Objects.requireNonNull(dataDirectory, "dataDirectory");
+        Objects.requireNonNull(creditTypes, "creditTypes");
+        Objects.requireNonNull(clock, "clock");
+        if (poolSize < 1 || poolSize > POOL_SIZE_MAX) {
+            throw new IllegalArgumentException("poolSize must be 1.." + POOL_SIZE_MAX);
+        }
+        if (sweepIntervalMs < 0) {
+            throw new IllegalArgumentException("sweepIntervalMs must not be negative");
+        }
+    }
+
+    /** The embedded database in {@code ./data}, the default credit type, durable, system clock. */
+    public static CreditsConfig defaults() {
+        return new CreditsConfig(null, null, null, Path.of("data"), CreditTypes.defaults(),
+                Clock.systemUTC(), true, POOL_SIZE_DEFAULT, SWEEP_INTERVAL_MS_DEFAULT);
+    }
+
+    public CreditsConfig withDatabase(String url, String user, String password) {
+        return new CreditsConfig(url, user, password, dataDirectory, creditTypes, clock, durable,
+                poolSize, sweepIntervalMs);
+    }
+
+    public CreditsConfig withDataDirectory(Path directory) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, directory,
+                creditTypes, clock, durable, poolSize, sweepIntervalMs);
+    }
+
+    public CreditsConfig withCreditTypes(CreditTypes types) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory, types,
+                clock, durable, poolSize, sweepIntervalMs);
+    }
+
+    public CreditsConfig withClock(Clock value) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
+                creditTypes, value, durable, poolSize, sweepIntervalMs);
+    }
+
+    public CreditsConfig withDurable(boolean value) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
+                creditTypes, clock, value, poolSize, sweepIntervalMs);
+    }
+
+    public CreditsConfig withPoolSize(int value) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
+                creditTypes, clock, durable, value, sweepIntervalMs);
+    }
+
+    public CreditsConfig withSweepIntervalMs(long value) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
+                creditTypes, clock, durable, poolSize, value);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.credits;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A request to add credits: {@code Grant.of("100.00").source(PURCHASE).expiresAt(t)}.
+ * Immutable; each method returns a copy. The amount is parsed in the wallet's scale.
+ */
+public record Grant(String amount, GrantSource source, int priority, Instant effectiveAt,
+                    Instant expiresAt, String reason, Map<String, ?> metadata,
+                    String idempotencyKey) {
+
+    public static Grant of(String amount) {
+        return new Grant(amount, GrantSource.PURCHASE, 50, null, null, null, null, null);
+    }
+
+    public Grant source(GrantSource value) {
+        return new Grant(amount, value, priority, effectiveAt, expiresAt, reason, metadata,
+                idempotencyKey);
+    }
+
+    /** 0–100; lower is spent first. Default 50. */
+    public Grant priority(int value) {
+        return new Grant(amount, source, value, effectiveAt, expiresAt, reason, metadata,
+                idempotencyKey);
+    }
+
+    /** Defaults to now; may be in the past, not in the future. */
+    public Grant effectiveAt(Instant value) {
+        return new Grant(amount, source, priority, value, expiresAt, reason, metadata,
+                idempotencyKey);
+    }
+
+    public Grant expiresAt(Instant value) {
+        return new Grant(amount, source, priority, effectiveAt, value, reason, metadata,
+                idempotencyKey);
+    }
+
+    public Grant reason(String value) {
+        return new Grant(amount, source, priority, effectiveAt, expiresAt, value, metadata,
+                idempotencyKey);
+    }
+
+    /** A JSON-serializable map of at most 16 KiB. */
+    public Grant metadata(Map<String, ?> value) {
+        return new Grant(amount, source, priority, effectiveAt, expiresAt, reason, value,
+                idempotencyKey);
+    }
+
+    public Grant idempotencyKey(String value) {
+        return new Grant(amount, source, priority, effectiveAt, expiresAt, reason, metadata, value);
+    }
+}

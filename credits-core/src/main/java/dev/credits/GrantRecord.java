@@ -1,0 +1,14 @@
+package dev.credits;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A grant: a lot of credits with its own priority and expiry. {@code balance} is the wallet's
+ * balance right after the operation that returned this record.
+ */
+public record GrantRecord(String id, String transactionId, String customerId, String creditType,
+                          Amount amount, Amount remaining, GrantSource source, int priority,
+                          Instant effectiveAt, Instant expiresAt, GrantStatus status,
+                          String reason, Map<String, Object> metadata, Amount balance) {
+}

@@ -1,0 +1,96 @@
+package dev.credits;
+
+import dev.credits.core.Command;
+import dev.credits.core.Json;
+import dev.credits.core.WalletKey;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One customer's balance of one credit type. Cheap to obtain; holds no state of its own, so it
+ * always reads and writes the database. Amounts are decimal strings in the type's scale.
+ */
+public final class Wallet {
+    private final Credits credits;
+    private final WalletKey key;
+    private final CreditType type;
+
+    Wallet(Credits credits, WalletKey key, CreditType type) {
+        this.credits = credits;
+        this.key = key;
+        this.type = type;
+    }
+
+    public String customerId() {
+        return key.customerId();
+    }
+
+    public CreditType creditType() {
+        return type;
+    }
+
+    /** Adds credits. Throws {@link InvalidAmountException}, {@link ValidationException}. */
+    public GrantRecord grant(Grant grant) {
+        return (GrantRecord) credits.run(new Command.Grant(key, type.parsePositive(grant.amount())
+                .units(), grant.source(), grant.priority(), grant.effectiveAt(), grant.expiresAt(),
+                grant.reason(), Json.metadata(grant.metadata()), grant.idempotencyKey()));
+    }
+
+    /** Uses credits in burn-down order. Throws {@link InsufficientCreditsException}. */
+    public SpendResult spend(Spend spend) {
+        return (SpendResult) credits.run(new Command.Spend(key,
+                type.parsePositive(spend.amount()).units(), spend.feature(), spend.reason(),
+                Json.metadata(spend.metadata()), spend.idempotencyKey()));
+    }
+
+    /** An operator's signed correction; a negative one ignores the overdraft limit. */
+    public Transaction adjust(String signedAmount, String reason, String idempotencyKey) {
+        return (Transaction) credits.run(new Command.Adjust(key, type.parse(signedAmount).units(),
+                reason, Json.EMPTY_OBJECT, idempotencyKey));
+    }
+
+    /** Reserves credits for {@code lifetime} (1 s to 24 h). */
+    public Hold hold(String amount, Duration lifetime) {
+        return hold(amount, lifetime, null, null);
+    }
+
+    public Hold hold(String amount, Duration lifetime, String feature, String idempotencyKey) {
+        HoldRecord record = (HoldRecord) credits.run(new Command.Hold(key,
+                type.parsePositive(amount).units(), lifetime.toSeconds(), feature,
+                Json.EMPTY_OBJECT, idempotencyKey));
+        return new Hold(credits, record);
+    }
+
+    public WalletBalance state() {
+        return credits.store().wallet(key, credits.now());
+    }
+
+    public Amount balance() {
+        return state().balance();
+    }
+
+    public Amount available() {
+        return state().available();
+    }
+
+    /** True when a spend of {@code amount} would succeed now (available plus overdraft). */
+    public boolean canSpend(String amount) {
+        long units = type.parsePositive(amount).units();
+        WalletBalance state = state();
+        return state.overdraftLimit().permits(state.available().units() - units);
+    }
+
+    /** The balance as it stood at {@code at}. */
+    public Amount balanceAt(Instant at) {
+        return credits.store().balanceAt(key, at, credits.now());
+    }
+
+    /** Sets this wallet's overdraft limit; null returns to the credit type's default. */
+    public WalletBalance setOverdraftLimit(OverdraftLimit limit) {
+        return (WalletBalance) credits.run(new Command.SetOverdraftLimit(key, limit));
+    }
+
+    public HistoryPage history(History query) {
+        return credits.history(key.customerId(), query.creditType(type.id()));
+    }
+}

@@ -1,0 +1,396 @@
+package dev.credits.core;
+
+import dev.credits.Allocation;
+import dev.credits.Amount;
+import dev.credits.CreditType;
+import dev.credits.GrantRecord;
+import dev.credits.GrantSource;
+import dev.credits.GrantStatus;
+import dev.credits.HoldRecord;
+import dev.credits.HoldStatus;
+import dev.credits.InsufficientCreditsException;
+import dev.credits.InvalidAmountException;
+import dev.credits.InvalidStateException;
+import dev.credits.NotFoundException;
+import dev.credits.OverdraftLimit;
+import dev.credits.SpendResult;
+import dev.credits.Transaction;
+import dev.credits.TransactionType;
+import dev.credits.ValidationException;
+import dev.credits.WalletBalance;
+import dev.credits.core.TransactionEntry.AllocationEntry;
+import dev.credits.event.BalanceLow;
+import dev.credits.event.CreditsAdjusted;
+import dev.credits.event.CreditsExpired;
+import dev.credits.event.CreditsGranted;
+import dev.credits.event.CreditsHeld;
+import dev.credits.event.CreditsSpent;
+import dev.credits.event.GrantVoided;
+import dev.credits.event.HoldCaptured;
+import dev.credits.event.HoldExpired;
+import dev.credits.event.HoldReleased;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The ledger's rules as a pure function: apply one command to the locked state of its wallet at
+ * a given time. No I/O. A rejected command throws a {@link dev.credits.CreditsException} before it
+ * has changed anything; a successful one changes the state and appends the entries and events to
+ * write. Storage loads the state, calls this for each command of a batch in arrival order, then
+ * writes what changed.
+ */
+public final class LedgerMachine {
+
+    private LedgerMachine() {
+    }
+
+    /** Applies {@code command} at {@code now}; returns the command's result. */
+    public static Object apply(WalletState wallet, Command command, Instant now) {
+        expireDue(wallet, now);
+        long balanceBefore = wallet.balance;
+        Object result = dispatch(wallet, command, now);
+        checkLowBalance(wallet, balanceBefore, now);
+        return result;
+    }
+
+    private static Object dispatch(WalletState wallet, Command command, Instant now) {
+        if (command instanceof Command.Grant c) {
+            return grant(wallet, c, now, TransactionType.GRANT);
+        } else if (command instanceof Command.Spend c) {
+            return spend(wallet, c, now);
+        } else if (command instanceof Command.Adjust c) {
+            return adjust(wallet, c, now);
+        } else if (command instanceof Command.Hold c) {
+            return hold(wallet, c, now);
+        } else if (command instanceof Command.Capture c) {
+            return capture(wallet, c, now);
+        } else if (command instanceof Command.Release c) {
+            return release(wallet, c, now);
+        } else if (command instanceof Command.VoidGrant c) {
+            return voidGrant(wallet, c, now);
+        } else if (command instanceof Command.SetOverdraftLimit c) {
+            return setOverdraftLimit(wallet, c, now);
+        } else if (command instanceof Command.Sweep) {
+            return null;
+        }
+        throw new IllegalArgumentException("unknown command " + command);
+    }
+
+    /**
+     * Records every grant expiry and hold expiry that is due at {@code now}: each expired
+     * remainder becomes an {@code expiry} entry effective at the grant's {@code expires_at}.
+     */
+    public static void expireDue(WalletState wallet, Instant now) {
+        List<GrantState> due = new ArrayList<>();
+        for (GrantState grant : wallet.grants.values()) {
+            if (grant.status == GrantStatus.ACTIVE && grant.isExpiredAt(now)) {
+                due.add(grant);
+            }
+        }
+        due.sort(Comparator.comparing((GrantState g) -> g.expiresAt).thenComparing(g -> g.id));
+        for (GrantState grant : due) {
+            long gone = grant.remaining;
+            grant.remaining = 0;
+            grant.status = GrantStatus.EXPIRED;
+            grant.dirty = true;
+            wallet.balance = Math.subtractExact(wallet.balance, gone);
+            wallet.walletDirty = true;
+            String txnId = Ids.transaction();
+            wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.EXPIRY,
+                    grant.source, grant.id, null, -gone, wallet.balance, null, null,
+                    Json.EMPTY_OBJECT, now, grant.expiresAt, List.of(), "expired"));
+            wallet.events.add(new CreditsExpired(wallet.key.customerId(), wallet.key.creditType(),
+                    grant.expiresAt, grant.id, txnId, gone, wallet.balance));
+        }
+        for (HoldState hold : wallet.activeHolds()) {
+            if (!hold.expiresAt.isAfter(now)) {
+                hold.status = HoldStatus.EXPIRED;
+                hold.dirty = true;
+                wallet.held = Math.subtractExact(wallet.held, hold.amount);
+                wallet.walletDirty = true;
+                wallet.events.add(new HoldExpired(wallet.key.customerId(), wallet.key.creditType(),
+                        hold.expiresAt, hold.id, hold.amount));
+            }
+        }
+    }
+
+    private static GrantRecord grant(WalletState wallet, Command.Grant c, Instant now,
+                                     TransactionType entryType) {
+        Instant effectiveAt = c.effectiveAt() != null ? c.effectiveAt() : now;
+        if (effectiveAt.isAfter(now)) {
+            throw new ValidationException("effective_at", "must not be in the future");
+        }
+        if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
+            throw new ValidationException("expires_at", "must be in the future");
+        }
+        long balanceAfter = addOrReject(wallet.balance, c.amountUnits());
+        long debtPaid = Math.min(wallet.debt, c.amountUnits());
+        long remaining = c.amountUnits() - debtPaid;
+
+        GrantState grant = new GrantState(Ids.grant(), Ids.transaction(), c.amountUnits(),
+                remaining, c.source(), c.priority(), effectiveAt, c.expiresAt(),
+                remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED, c.reason(),
+                metadataOf(c.metadataJson()), now, true);
+        wallet.grants.put(grant.id, grant);
+        wallet.debt -= debtPaid;
+        wallet.balance = balanceAfter;
+        wallet.walletDirty = true;
+        wallet.transactions.add(new TransactionEntry(grant.transactionId, wallet.key, entryType,
+                c.source(), grant.id, null, c.amountUnits(), balanceAfter, null, c.reason(),
+                grant.metadataJson, now, effectiveAt, List.of(),
+                "issued:" + c.source().wireName()));
+        wallet.events.add(new CreditsGranted(wallet.key.customerId(), wallet.key.creditType(), now,
+                grant.id, grant.transactionId, c.amountUnits(), c.source().wireName(),
+                balanceAfter));
+        return grantRecord(wallet, grant);
+    }
+
+    private static SpendResult spend(WalletState wallet, Command.Spend c, Instant now) {
+        requireWithinLimit(wallet, subtractOrReject(wallet.balance, c.amountUnits()), wallet.held,
+                c.amountUnits());
+        String txnId = Ids.transaction();
+        List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
+        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.USAGE,
+                null, null, null, -c.amountUnits(), wallet.balance, c.feature(), c.reason(),
+                metadataOf(c.metadataJson()), now, now, allocations, usageAccount(c.feature())));
+        wallet.events.add(new CreditsSpent(wallet.key.customerId(), wallet.key.creditType(), now,
+                txnId, c.amountUnits(), c.feature(), null, wallet.balance));
+        CreditType type = wallet.type;
+        return new SpendResult(txnId, wallet.key.customerId(), wallet.key.creditType(),
+                type.amount(c.amountUnits()), type.amount(wallet.balance),
+                type.amount(wallet.available()), allocations(type, allocations));
+    }
+
+    private static Transaction adjust(WalletState wallet, Command.Adjust c, Instant now) {
+        if (c.amountUnits() > 0) {
+            Command.Grant asGrant = new Command.Grant(wallet.key, c.amountUnits(),
+                    GrantSource.ADJUSTMENT, Command.PRIORITY_DEFAULT, null, null, c.reason(),
+                    c.metadataJson(), null);
+            grant(wallet, asGrant, now, TransactionType.ADJUSTMENT);
+        } else {
+            long amount = Math.negateExact(c.amountUnits());
+            subtractOrReject(wallet.balance, amount);
+            List<AllocationEntry> allocations = burnDown(wallet, amount);
+            wallet.transactions.add(new TransactionEntry(Ids.transaction(), wallet.key,
+                    TransactionType.ADJUSTMENT, null, null, null, c.amountUnits(), wallet.balance,
+                    null, c.reason(), metadataOf(c.metadataJson()), now, now, allocations,
+                    "adjustment"));
+        }
+        TransactionEntry entry = wallet.transactions.get(wallet.transactions.size() - 1);
+        wallet.events.add(new CreditsAdjusted(wallet.key.customerId(), wallet.key.creditType(),
+                now, entry.id(), c.amountUnits(), wallet.balance));
+        return transaction(wallet.type, entry);
+    }
+
+    private static HoldRecord hold(WalletState wallet, Command.Hold c, Instant now) {
+        requireWithinLimit(wallet, wallet.balance, addOrReject(wallet.held, c.amountUnits()),
+                c.amountUnits());
+        HoldState hold = new HoldState(Ids.hold(), c.amountUnits(), 0, HoldStatus.HELD,
+                c.feature(), metadataOf(c.metadataJson()), now.plusSeconds(c.lifetimeSeconds()),
+                now, null, true);
+        wallet.holds.put(hold.id, hold);
+        wallet.held = Math.addExact(wallet.held, c.amountUnits());
+        wallet.walletDirty = true;
+        wallet.events.add(new CreditsHeld(wallet.key.customerId(), wallet.key.creditType(), now,
+                hold.id, hold.amount, hold.expiresAt));
+        return holdRecord(wallet, hold);
+    }
+
+    private static HoldRecord capture(WalletState wallet, Command.Capture c, Instant now) {
+        HoldState hold = heldHold(wallet, c.holdId(), "captured");
+        long covered = Math.min(c.amountUnits(), hold.amount);
+        long extra = c.amountUnits() - covered;
+        long heldAfter = wallet.held - hold.amount;
+        if (extra > 0) {
+            // Up to the held amount always succeeds; the extra is a spend under the limit.
+            long balanceAfter = subtractOrReject(wallet.balance, c.amountUnits());
+            if (!wallet.overdraftLimit().permits(balanceAfter - heldAfter)) {
+                CreditType type = wallet.type;
+                throw new InsufficientCreditsException(type.amount(wallet.balance),
+                        type.amount(wallet.balance - heldAfter), type.amount(c.amountUnits()));
+            }
+        } else {
+            subtractOrReject(wallet.balance, c.amountUnits());
+        }
+        wallet.held = heldAfter;
+        hold.status = HoldStatus.CAPTURED;
+        hold.captured = c.amountUnits();
+        hold.dirty = true;
+        String txnId = Ids.transaction();
+        hold.transactionId = txnId;
+        List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
+        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.USAGE,
+                null, null, hold.id, -c.amountUnits(), wallet.balance, hold.feature, null,
+                hold.metadataJson, now, now, allocations, usageAccount(hold.feature)));
+        wallet.events.add(new HoldCaptured(wallet.key.customerId(), wallet.key.creditType(), now,
+                hold.id, txnId, hold.amount, c.amountUnits()));
+        wallet.events.add(new CreditsSpent(wallet.key.customerId(), wallet.key.creditType(), now,
+                txnId, c.amountUnits(), hold.feature, hold.id, wallet.balance));
+        return holdRecord(wallet, hold);
+    }
+
+    private static HoldRecord release(WalletState wallet, Command.Release c, Instant now) {
+        HoldState hold = heldHold(wallet, c.holdId(), "released");
+        hold.status = HoldStatus.RELEASED;
+        hold.dirty = true;
+        wallet.held = Math.subtractExact(wallet.held, hold.amount);
+        wallet.walletDirty = true;
+        wallet.events.add(new HoldReleased(wallet.key.customerId(), wallet.key.creditType(), now,
+                hold.id, hold.amount));
+        return holdRecord(wallet, hold);
+    }
+
+    private static GrantRecord voidGrant(WalletState wallet, Command.VoidGrant c, Instant now) {
+        GrantState grant = wallet.grants.get(c.grantId());
+        if (grant == null) {
+            throw new NotFoundException("grant " + c.grantId() + " not found");
+        }
+        if (grant.status != GrantStatus.ACTIVE) {
+            throw new InvalidStateException("grant " + grant.id + " is " + grant.status.wireName()
+                    + "; only an active grant can be voided");
+        }
+        long gone = grant.remaining;
+        grant.remaining = 0;
+        grant.status = GrantStatus.VOIDED;
+        grant.dirty = true;
+        wallet.balance = Math.subtractExact(wallet.balance, gone);
+        wallet.walletDirty = true;
+        String txnId = Ids.transaction();
+        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.VOID,
+                grant.source, grant.id, null, -gone, wallet.balance, null, c.reason(),
+                Json.EMPTY_OBJECT, now, now, List.of(), "voided"));
+        wallet.events.add(new GrantVoided(wallet.key.customerId(), wallet.key.creditType(), now,
+                grant.id, txnId, gone, wallet.balance));
+        return grantRecord(wallet, grant);
+    }
+
+    private static WalletBalance setOverdraftLimit(WalletState wallet,
+                                                   Command.SetOverdraftLimit c, Instant now) {
+        wallet.overdraftOverride = c.limit();
+        wallet.walletDirty = true;
+        return walletBalance(wallet, now);
+    }
+
+    /** Takes {@code units} from active grants in burn-down order; the rest becomes debt. */
+    private static List<AllocationEntry> burnDown(WalletState wallet, long units) {
+        List<AllocationEntry> allocations = new ArrayList<>();
+        long left = units;
+        for (GrantState grant : wallet.activeGrantsInBurnDownOrder()) {
+            if (left == 0) {
+                break;
+            }
+            long take = Math.min(grant.remaining, left);
+            grant.remaining -= take;
+            if (grant.remaining == 0) {
+                grant.status = GrantStatus.DEPLETED;
+            }
+            grant.dirty = true;
+            left -= take;
+            allocations.add(new AllocationEntry(grant.id, take));
+        }
+        if (left > 0) {
+            wallet.debt = Math.addExact(wallet.debt, left);
+            allocations.add(new AllocationEntry(null, left));
+        }
+        wallet.balance = Math.subtractExact(wallet.balance, units);
+        wallet.walletDirty = true;
+        return allocations;
+    }
+
+    private static void requireWithinLimit(WalletState wallet, long balanceAfter, long heldAfter,
+                                           long requiredUnits) {
+        if (!wallet.overdraftLimit().permits(balanceAfter - heldAfter)) {
+            CreditType type = wallet.type;
+            throw new InsufficientCreditsException(type.amount(wallet.balance),
+                    type.amount(wallet.available()), type.amount(requiredUnits));
+        }
+    }
+
+    private static HoldState heldHold(WalletState wallet, String holdId, String verb) {
+        HoldState hold = wallet.holds.get(holdId);
+        if (hold == null) {
+            throw new NotFoundException("hold " + holdId + " not found");
+        }
+        if (hold.status != HoldStatus.HELD) {
+            throw new InvalidStateException("hold " + hold.id + " is " + hold.status.wireName()
+                    + "; only a held hold can be " + verb);
+        }
+        return hold;
+    }
+
+    private static void checkLowBalance(WalletState wallet, long balanceBefore, Instant now) {
+        Long threshold = wallet.type.lowBalanceUnits();
+        if (threshold != null && balanceBefore >= threshold && wallet.balance < threshold) {
+            wallet.events.add(new BalanceLow(wallet.key.customerId(), wallet.key.creditType(), now,
+                    wallet.balance, threshold));
+        }
+    }
+
+    private static long addOrReject(long balance, long units) {
+        try {
+            return Math.addExact(balance, units);
+        } catch (ArithmeticException e) {
+            throw new InvalidAmountException("the wallet's balance would overflow");
+        }
+    }
+
+    private static long subtractOrReject(long balance, long units) {
+        try {
+            return Math.subtractExact(balance, units);
+        } catch (ArithmeticException e) {
+            throw new InvalidAmountException("the wallet's balance would overflow");
+        }
+    }
+
+    private static String metadataOf(String metadataJson) {
+        return metadataJson == null ? Json.EMPTY_OBJECT : metadataJson;
+    }
+
+    private static String usageAccount(String feature) {
+        return feature == null ? "usage" : "usage:" + feature;
+    }
+
+    // ---- results
+
+    public static GrantRecord grantRecord(WalletState wallet, GrantState grant) {
+        CreditType type = wallet.type;
+        return new GrantRecord(grant.id, grant.transactionId, wallet.key.customerId(),
+                wallet.key.creditType(), type.amount(grant.amount), type.amount(grant.remaining),
+                grant.source, grant.priority, grant.effectiveAt, grant.expiresAt, grant.status,
+                grant.reason, Json.parseMetadata(grant.metadataJson), type.amount(wallet.balance));
+    }
+
+    public static HoldRecord holdRecord(WalletState wallet, HoldState hold) {
+        CreditType type = wallet.type;
+        return new HoldRecord(hold.id, wallet.key.customerId(), wallet.key.creditType(),
+                type.amount(hold.amount), type.amount(hold.captured), hold.status, hold.expiresAt,
+                hold.transactionId, hold.feature, Json.parseMetadata(hold.metadataJson),
+                hold.createdAt);
+    }
+
+    public static Transaction transaction(CreditType type, TransactionEntry e) {
+        return new Transaction(e.id(), e.wallet().customerId(), e.wallet().creditType(), e.type(),
+                e.source(), e.grantId(), e.holdId(), type.amount(e.amountUnits()),
+                type.amount(e.balanceAfterUnits()), e.feature(), e.reason(),
+                Json.parseMetadata(e.metadataJson()), e.createdAt(), e.effectiveAt(),
+                allocations(type, e.allocations()), null, null);
+    }
+
+    public static WalletBalance walletBalance(WalletState wallet, Instant now) {
+        CreditType type = wallet.type;
+        OverdraftLimit limit = wallet.overdraftLimit();
+        return new WalletBalance(wallet.key.customerId(), wallet.key.creditType(),
+                type.amount(wallet.balance), type.amount(wallet.held),
+                type.amount(wallet.available()), limit, now);
+    }
+
+    public static List<Allocation> allocations(CreditType type, List<AllocationEntry> entries) {
+        List<Allocation> out = new ArrayList<>(entries.size());
+        for (AllocationEntry entry : entries) {
+            out.add(new Allocation(entry.grantId(), type.amount(entry.units())));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.credits.core;
+
+import dev.credits.CreditType;
+import dev.credits.HoldStatus;
+import dev.credits.OverdraftLimit;
+import dev.credits.event.CreditsEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One wallet, loaded under its row lock: the balance columns, the active grants and holds, and
+ * whatever the current batch appended. {@link LedgerMachine} changes it in memory; storage writes
+ * what changed and commits once.
+ */
+public final class WalletState {
+    public final WalletKey key;
+    public final CreditType type;
+    public long balance;
+    public long debt;
+    public long held;
+    /** The wallet's own overdraft limit; null means the credit type's default. */
+    public OverdraftLimit overdraftOverride;
+    public boolean walletDirty;
+
+    /** Active grants and any grant a command of the batch addresses by id. */
+    public final Map<String, GrantState> grants = new HashMap<>();
+    /** Active holds and any hold a command of the batch addresses by id. */
+    public final Map<String, HoldState> holds = new HashMap<>();
+
+    public final List<TransactionEntry> transactions = new ArrayList<>();
+    public final List<CreditsEvent> events = new ArrayList<>();
+
+    public WalletState(WalletKey key, CreditType type, long balance, long debt, long held,
+                       OverdraftLimit overdraftOverride) {
+        this.key = key;
+        this.type = type;
+        this.balance = balance;
+        this.debt = debt;
+        this.held = held;
+        this.overdraftOverride = overdraftOverride;
+    }
+
+    public OverdraftLimit overdraftLimit() {
+        return overdraftOverride != null ? overdraftOverride : type.overdraftLimit();
+    }
+
+    public long available() {
+        return Math.subtractExact(balance, held);
+    }
+
+    public List<GrantState> activeGrantsInBurnDownOrder() {
+        List<GrantState> active = new ArrayList<>();
+        for (GrantState grant : grants.values()) {
+            if (grant.status == dev.credits.GrantStatus.ACTIVE) {
+                active.add(grant);
+            }
+        }
+        active.sort(GrantState.BURN_DOWN);
+        return active;
+    }
+
+    public List<HoldState> activeHolds() {
+        List<HoldState> active = new ArrayList<>();
+        for (HoldState hold : holds.values()) {
+            if (hold.status == HoldStatus.HELD) {
+                active.add(hold);
+            }
+        }
+        active.sort((a, b) -> a.id.compareTo(b.id));
+        return active;
+    }
+
+    public boolean hasChanges() {
+        return walletDirty || !transactions.isEmpty() || !events.isEmpty()
+                || grants.values().stream().anyMatch(g -> g.isNew || g.dirty)
+                || holds.values().stream().anyMatch(h -> h.isNew || h.dirty);
+    }
+}

@@ -1,0 +1,7 @@
+package dev.credits.event;
+
+import java.time.Instant;
+
+/** A balance fell below its credit type's low-balance threshold. */
+public record BalanceLow(String customerId, String creditType, Instant occurredAt, long balanceUnits, long thresholdUnits) implements CreditsEvent {
+}

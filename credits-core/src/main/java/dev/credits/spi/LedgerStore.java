@@ -1,0 +1,81 @@
+package dev.credits.spi;
+
+import dev.credits.Amount;
+import dev.credits.CreditsException;
+import dev.credits.GrantRecord;
+import dev.credits.History;
+import dev.credits.HistoryPage;
+import dev.credits.HoldRecord;
+import dev.credits.VerifyReport;
+import dev.credits.WalletBalance;
+import dev.credits.core.Command;
+import dev.credits.core.WalletKey;
+import dev.credits.event.CreditsEvent;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Storage of the ledger. The write path is {@link #execute}: one database transaction for a batch
+ * of commands, with the wallets locked in a stable order and {@link dev.credits.core.LedgerMachine}
+ * applied to each command in arrival order. Reads never lock.
+ */
+public interface LedgerStore extends AutoCloseable {
+
+    /** The outcome of one command of a batch: a result, or the error that rejected it. */
+    record Outcome(Object result, CreditsException error, boolean replayed) {
+        public static Outcome of(Object result, boolean replayed) {
+            return new Outcome(result, null, replayed);
+        }
+
+        public static Outcome failed(CreditsException error) {
+            return new Outcome(null, error, false);
+        }
+    }
+
+    /** An event as stored in the outbox, with its position. */
+    record StoredEvent(long seq, CreditsEvent event) {
+    }
+
+    /** The outcomes of a committed batch and the events it wrote, in order. */
+    record BatchResult(List<Outcome> outcomes, List<StoredEvent> events) {
+    }
+
+    /** Applies the commands in one transaction at {@code now}; outcome i is command i's. */
+    BatchResult execute(List<Command> commands, Instant now);
+
+    /** The wallet as of {@code now}; a wallet never used reads as zero. */
+    WalletBalance wallet(WalletKey key, Instant now);
+
+    /** The balance as it stood at {@code at}: every entry effective at or before it. */
+    Amount balanceAt(WalletKey key, Instant at, Instant now);
+
+    /** Grants of a customer; active ones in burn-down order, or all, newest first. */
+    List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now);
+
+    /** A grant by id, or null. */
+    GrantRecord grant(String grantId, Instant now);
+
+    /** A hold by id, or null. */
+    HoldRecord hold(String holdId, Instant now);
+
+    HistoryPage history(String customerId, History query);
+
+    VerifyReport verify();
+
+    /** Wallets with a grant or hold whose expiry is due, at most {@code limit}. */
+    List<WalletKey> walletsDueForSweep(Instant now, int limit);
+
+    /** Forgets idempotency keys first used before {@code cutoff}; returns how many. */
+    int deleteIdempotencyKeysBefore(Instant cutoff);
+
+    /** Events not yet delivered to listeners, oldest first. */
+    List<StoredEvent> undeliveredEvents(int limit);
+
+    void markDelivered(List<StoredEvent> events, Instant now);
+
+    /** True when the database answers. */
+    boolean isHealthy();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,408 @@
+package dev.credits.postgres;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.credits.Allocation;
+import dev.credits.Amount;
+import dev.credits.CreditType;
+import dev.credits.CreditTypes;
+import dev.credits.GrantRecord;
+import dev.credits.GrantSource;
+import dev.credits.GrantStatus;
+import dev.credits.History;
+import dev.credits.HistoryPage;
+import dev.credits.HoldRecord;
+import dev.credits.HoldStatus;
+import dev.credits.OverdraftLimit;
+import dev.credits.Transaction;
+import dev.credits.TransactionType;
+import dev.credits.ValidationException;
+import dev.credits.WalletBalance;
+import dev.credits.core.GrantState;
+import dev.credits.core.HoldState;
+import dev.credits.core.Json;
+import dev.credits.core.TransactionEntry.AllocationEntry;
+import dev.credits.core.WalletKey;
+import dev.credits.spi.LedgerStore.StoredEvent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * Reads. None locks, and none grows with history except history itself and the point-in-time
+ * balance: the current balance is the wallet row corrected by the grants and holds whose expiry
+ * is due but not yet recorded.
+ */
+final class LedgerQueries {
+    private static final TypeReference<List<AllocationEntry>> ALLOCATIONS = new TypeReference<>() {
+    };
+
+    private final DataSource dataSource;
+    private final CreditTypes types;
+
+    LedgerQueries(DataSource dataSource, CreditTypes types) {
+        this.dataSource = dataSource;
+        this.types = types;
+    }
+
+    WalletBalance wallet(WalletKey key, Instant now) {
+        CreditType type = types.require(key.creditType());
+        String sql = "select w.balance, w.held, w.overdraft_limit,"
+                + " (select coalesce(sum(g.remaining), 0) from grants g"
+                + "   where g.customer_id = w.customer_id and g.credit_type = w.credit_type"
+                + "   and g.status = 'active' and g.expires_at <= ?) as expired,"
+                + " (select coalesce(sum(h.amount), 0) from holds h"
+                + "   where h.customer_id = w.customer_id and h.credit_type = w.credit_type"
+                + "   and h.status = 'held' and h.expires_at <= ?) as released"
+                + " from wallets w where w.customer_id = ? and w.credit_type = ?";
+        return query(sql, ps -> {
+            Sql.setInstant(ps, 1, now);
+            Sql.setInstant(ps, 2, now);
+            ps.setString(3, key.customerId());
+            ps.setString(4, key.creditType());
+        }, rs -> {
+            long balance = 0;
+            long held = 0;
+            OverdraftLimit limit = type.overdraftLimit();
+            if (rs.next()) {
+                balance = rs.getLong("balance") - rs.getLong("expired");
+                held = rs.getLong("held") - rs.getLong("released");
+                Long stored = Sql.getLongOrNull(rs, "overdraft_limit");
+                if (stored != null) {
+                    limit = OverdraftLimit.fromStoredUnits(stored);
+                }
+            }
+            return new WalletBalance(key.customerId(), key.creditType(), type.amount(balance),
+                    type.amount(held), type.amount(balance - held), limit, now);
+        });
+    }
+
+    Amount balanceAt(WalletKey key, Instant at) {
+        CreditType type = types.require(key.creditType());
+        // Recorded entries effective by then, less expiries due by then but not yet recorded
+        // (such a grant has not been spent from since it expired, so its remainder is exact).
+        String sql = "select (select coalesce(sum(amount), 0) from transactions"
+                + "   where customer_id = ? and credit_type = ? and effective_at <= ?)"
+                + " - (select coalesce(sum(remaining), 0) from grants"
+                + "   where customer_id = ? and credit_type = ? and status = 'active'"
+                + "   and expires_at <= ?)";
+        return query(sql, ps -> {
+            for (int i = 0; i < 2; i++) {
+                ps.setString(1 + 3 * i, key.customerId());
+                ps.setString(2 + 3 * i, key.creditType());
+                Sql.setInstant(ps, 3 + 3 * i, at);
+            }
+        }, rs -> {
+            rs.next();
+            return type.amount(rs.getLong(1));
+        });
+    }
+
+    List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now) {
+        String sql = "select customer_id, credit_type, id, transaction_id, amount, remaining,"
+                + " source, priority, effective_at, expires_at, status, reason,"
+                + " metadata::text as metadata, created_at from grants where customer_id = ?"
+                + (creditType == null ? "" : " and credit_type = ?")
+                + (all ? "" : " and status = 'active' and (expires_at is null or expires_at > ?)")
+                + " order by created_at desc, id desc";
+        List<GrantRecord> out = query(sql, ps -> {
+            int i = 1;
+            ps.setString(i++, customerId);
+            if (creditType != null) {
+                ps.setString(i++, creditType);
+            }
+            if (!all) {
+                Sql.setInstant(ps, i, now);
+            }
+        }, rs -> {
+            List<GrantRecord> list = new ArrayList<>();
+            List<GrantState> states = new ArrayList<>();
+            while (rs.next()) {
+                states.add(WalletRows.readGrant(rs));
+                list.add(grantRecord(rs.getString("customer_id"), rs.getString("credit_type"),
+                        states.get(states.size() - 1), now));
+            }
+            if (!all) {
+                // Active grants are listed in burn-down order.
+                List<GrantRecord> sorted = new ArrayList<>();
+                List<GrantState> order = new ArrayList<>(states);
+                order.sort(GrantState.BURN_DOWN);
+                for (GrantState g : order) {
+                    sorted.add(list.get(states.indexOf(g)));
+                }
+                return sorted;
+            }
+            return list;
+        });
+        return out;
+    }
+
+    GrantRecord grant(String grantId, Instant now) {
+        return query("select customer_id, credit_type, id, transaction_id, amount, remaining,"
+                + " source, priority, effective_at, expires_at, status, reason,"
+                + " metadata::text as metadata, created_at from grants where id = ?",
+                ps -> ps.setString(1, grantId),
+                rs -> rs.next() ? grantRecord(rs.getString("customer_id"),
+                        rs.getString("credit_type"), WalletRows.readGrant(rs), now) : null);
+    }
+
+    /** A grant as the API shows it now: one past its expiry reads as expired, even unswept. */
+    private GrantRecord grantRecord(String customerId, String creditTypeId, GrantState g,
+                                    Instant now) {
+        CreditType type = types.require(creditTypeId);
+        GrantStatus status = g.status;
+        long remaining = g.remaining;
+        if (status == GrantStatus.ACTIVE && g.isExpiredAt(now)) {
+            status = GrantStatus.EXPIRED;
+            remaining = 0;
+        }
+        return new GrantRecord(g.id, g.transactionId, customerId, creditTypeId,
+                type.amount(g.amount), type.amount(remaining), g.source, g.priority,
+                g.effectiveAt, g.expiresAt, status, g.reason, Json.parseMetadata(g.metadataJson),
+                null);
+    }
+
+    HoldRecord hold(String holdId, Instant now) {
+        return query("select customer_id, credit_type, id, amount, captured, status, feature,"
+                + " metadata::text as metadata, expires_at, created_at, transaction_id"
+                + " from holds where id = ?", ps -> ps.setString(1, holdId), rs -> {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    HoldState h = WalletRows.readHold(rs);
+                    CreditType type = types.require(rs.getString("credit_type"));
+                    HoldStatus status = h.status == HoldStatus.HELD && !h.expiresAt.isAfter(now)
+                            ? HoldStatus.EXPIRED : h.status;
+                    return new HoldRecord(h.id, rs.getString("customer_id"), type.id(),
+                            type.amount(h.amount), type.amount(h.captured), status, h.expiresAt,
+                            h.transactionId, h.feature, Json.parseMetadata(h.metadataJson),
+                            h.createdAt);
+                });
+    }
+
+    HistoryPage history(String customerId, History q) {
+        long before = q.cursor() == null ? Long.MAX_VALUE : Cursor.decode(q.cursor(), customerId, q);
+        StringBuilder filter = new StringBuilder(" where customer_id = ?");
+        if (q.creditType() != null) {
+            filter.append(" and credit_type = ?");
+        }
+        if (q.type() != null) {
+            filter.append(" and type = ?");
+        }
+        String columns = "credit_type, type, source, grant_id, hold_id, amount, balance_after,"
+                + " feature, reason, metadata::text as metadata, allocations::text as allocations,"
+                + " created_at, effective_at";
+        String sql;
+        if (!q.daily()) {
+            sql = "select seq as sort_key, id, " + columns + ", null::bigint as count,"
+                    + " null::date as day from transactions" + filter
+                    + " and seq < ? order by seq desc limit ?";
+        } else {
+            sql = "with t as (select * from transactions" + filter + ")"
+                    + " select * from (select seq as sort_key, id, " + columns
+                    + ", null::bigint as count, null::date as day from t where type <> 'usage'"
+                    + " union all select max(seq), null, credit_type, 'usage', null, null, null,"
+                    + " sum(amount)::bigint, null, feature, null, '{}', '[]', max(created_at),"
+                    + " max(effective_at), count(*), (effective_at at time zone 'UTC')::date"
+                    + " from t where type = 'usage'"
+                    + " group by credit_type, feature, (effective_at at time zone 'UTC')::date) g"
+                    + " where sort_key < ? order by sort_key desc limit ?";
+        }
+        return query(sql, ps -> {
+            int i = 1;
+            ps.setString(i++, customerId);
+            if (q.creditType() != null) {
+                ps.setString(i++, q.creditType());
+            }
+            if (q.type() != null) {
+                ps.setString(i++, q.type().wireName());
+            }
+            ps.setLong(i++, before);
+            ps.setInt(i, q.limit() + 1);
+        }, rs -> {
+            List<Transaction> data = new ArrayList<>();
+            long lastKey = 0;
+            boolean more = false;
+            while (rs.next()) {
+                if (data.size() == q.limit()) {
+                    more = true;
+                    break;
+                }
+                lastKey = rs.getLong("sort_key");
+                data.add(transaction(customerId, rs));
+            }
+            return new HistoryPage(data, more ? Cursor.encode(lastKey, customerId, q) : null);
+        });
+    }
+
+    private Transaction transaction(String customerId, ResultSet rs) throws SQLException {
+        CreditType type = types.require(rs.getString("credit_type"));
+        String source = rs.getString("source");
+        Long balanceAfter = Sql.getLongOrNull(rs, "balance_after");
+        Long count = Sql.getLongOrNull(rs, "count");
+        java.sql.Date day = rs.getDate("day");
+        List<Allocation> allocations = new ArrayList<>();
+        for (AllocationEntry e : readAllocations(rs.getString("allocations"))) {
+            allocations.add(new Allocation(e.grantId(), type.amount(e.units())));
+        }
+        return new Transaction(rs.getString("id"), customerId, type.id(),
+                TransactionType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
+                source == null ? null : GrantSource.valueOf(source.toUpperCase(Locale.ROOT)),
+                rs.getString("grant_id"), rs.getString("hold_id"),
+                type.amount(rs.getLong("amount")),
+                balanceAfter == null ? null : type.amount(balanceAfter), rs.getString("feature"),
+                rs.getString("reason"), Json.parseMetadata(rs.getString("metadata")),
+                Sql.getInstant(rs, "created_at"), Sql.getInstant(rs, "effective_at"),
+                allocations, count == null ? null : count.intValue(),
+                day == null ? null : LocalDate.parse(day.toString()));
+    }
+
+    private static List<AllocationEntry> readAllocations(String json) {
+        try {
+            return Codec.MAPPER.readValue(json, ALLOCATIONS);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored allocations are not readable", e);
+        }
+    }
+
+    List<WalletKey> walletsDueForSweep(Instant now, int limit) {
+        return query("select customer_id, credit_type from grants where status = 'active'"
+                + " and expires_at <= ? union select customer_id, credit_type from holds"
+                + " where status = 'held' and expires_at <= ? limit ?", ps -> {
+                    Sql.setInstant(ps, 1, now);
+                    Sql.setInstant(ps, 2, now);
+                    ps.setInt(3, limit);
+                }, rs -> {
+                    List<WalletKey> keys = new ArrayList<>();
+                    while (rs.next()) {
+                        if (types.contains(rs.getString(2))) {
+                            keys.add(new WalletKey(rs.getString(1), rs.getString(2)));
+                        }
+                    }
+                    return keys;
+                });
+    }
+
+    int deleteIdempotencyKeysBefore(Instant cutoff) {
+        return update("delete from idempotency_keys where created_at < ?",
+                ps -> Sql.setInstant(ps, 1, cutoff));
+    }
+
+    List<StoredEvent> undeliveredEvents(int limit) {
+        return query("select seq, event_type, payload::text from outbox"
+                + " where delivered_at is null order by seq limit ?", ps -> ps.setInt(1, limit),
+                rs -> {
+                    List<StoredEvent> events = new ArrayList<>();
+                    while (rs.next()) {
+                        events.add(new StoredEvent(rs.getLong(1),
+                                Codec.readEvent(rs.getString(2), rs.getString(3))));
+                    }
+                    return events;
+                });
+    }
+
+    void markDelivered(List<StoredEvent> events, Instant now) {
+        Long[] seqs = events.stream().map(StoredEvent::seq).toArray(Long[]::new);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("update outbox set delivered_at = ?"
+                     + " where seq = any(?) and delivered_at is null")) {
+            Sql.setInstant(ps, 1, now);
+            ps.setArray(2, c.createArrayOf("bigint", seqs));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresLedgerStore.translate(e);
+        }
+    }
+
+    boolean isHealthy() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    // ---- JDBC plumbing
+
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> T query(String sql, Binder binder, Reader<T> reader) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw PostgresLedgerStore.translate(e);
+        }
+    }
+
+    private int update(String sql, Binder binder) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw PostgresLedgerStore.translate(e);
+        }
+    }
+
+    /**
+     * Cursors are opaque: the position and a digest of the query they belong to, base64url.
+     * A cursor that was altered, or that belongs to another customer or filter, is rejected.
+     */
+    static final class Cursor {
+        private Cursor() {
+        }
+
+        static String encode(long position, String customerId, History q) {
+            String text = position + "." + digest(customerId, q);
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(text.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static long decode(String cursor, String customerId, History q) {
+            try {
+                String text = new String(Base64.getUrlDecoder().decode(cursor),
+                        StandardCharsets.UTF_8);
+                int dot = text.indexOf('.');
+                long position = Long.parseLong(text.substring(0, dot));
+                if (position <= 0 || !text.substring(dot + 1).equals(digest(customerId, q))) {
+                    throw new IllegalArgumentException("digest");
+                }
+                return position;
+            } catch (RuntimeException e) {
+                throw new ValidationException("cursor", "is not a cursor returned for this query");
+            }
+        }
+
+        private static String digest(String customerId, History q) {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                String scope = customerId + "|" + q.creditType() + "|" + q.type() + "|" + q.daily();
+                byte[] hash = sha.digest(scope.getBytes(StandardCharsets.UTF_8));
+                return HexFormat.of().formatHex(hash, 0, 8);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

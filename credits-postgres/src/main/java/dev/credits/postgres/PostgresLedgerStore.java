@@ -1,0 +1,300 @@
+package dev.credits.postgres;
+
+import dev.credits.Amount;
+import dev.credits.CreditTypes;
+import dev.credits.CreditsException;
+import dev.credits.GrantRecord;
+import dev.credits.History;
+import dev.credits.HistoryPage;
+import dev.credits.HoldRecord;
+import dev.credits.IdempotencyConflictException;
+import dev.credits.InvalidAmountException;
+import dev.credits.NotFoundException;
+import dev.credits.StorageUnavailableException;
+import dev.credits.VerifyReport;
+import dev.credits.WalletBalance;
+import dev.credits.core.Command;
+import dev.credits.core.LedgerMachine;
+import dev.credits.core.WalletKey;
+import dev.credits.core.WalletState;
+import dev.credits.spi.LedgerStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger on PostgreSQL. A batch of commands is one transaction: resolve the wallets of
+ * commands addressed by id, lock every wallet in key order ({@code SELECT … FOR UPDATE}), load
+ * their active grants and holds and the idempotency keys in play, apply
+ * {@link LedgerMachine} to each command in arrival order, write the changed rows, commit.
+ * Several processes on one database stay correct because every change happens under the wallet's
+ * row lock. Deadlocks and unique-key races (two first uses of an idempotency key) are retried.
+ */
+public final class PostgresLedgerStore implements LedgerStore {
+    static final int ATTEMPTS_MAX = 8;
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresLedgerStore.class);
+
+    private final Database database;
+    private final DataSource dataSource;
+    private final WalletRows rows;
+    private final LedgerQueries queries;
+
+    PostgresLedgerStore(Database database, CreditTypes types) {
+        this.database = database;
+        this.dataSource = database.dataSource();
+        this.rows = new WalletRows(types);
+        this.queries = new LedgerQueries(dataSource, types);
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public BatchResult execute(List<Command> commands, Instant now) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    BatchResult result = executeOnce(c, commands, now);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (isRetryable(e) && attempt < ATTEMPTS_MAX) {
+                    LOG.debug("retrying batch after {}", e.getSQLState());
+                    continue;
+                }
+                throw translate(e);
+            }
+        }
+    }
+
+    private BatchResult executeOnce(Connection c, List<Command> commands, Instant now)
+            throws SQLException {
+        int n = commands.size();
+        WalletKey[] targets = new WalletKey[n];
+        Map<String, WalletKey> holdWallets = walletsOf(c, commands, "holds", true);
+        Map<String, WalletKey> grantWallets = walletsOf(c, commands, "grants", false);
+        Set<WalletKey> keys = new LinkedHashSet<>();
+        for (int i = 0; i < n; i++) {
+            targets[i] = targetOf(commands.get(i), holdWallets, grantWallets);
+            if (targets[i] != null) {
+                keys.add(targets[i]);
+            }
+        }
+        Map<WalletKey, WalletState> states = keys.isEmpty() ? Map.of()
+                : rows.lockAndLoad(c, keys, now);
+        rows.loadHoldsById(c, states, new ArrayList<>(holdWallets.keySet()));
+        rows.loadGrantsById(c, states, new ArrayList<>(grantWallets.keySet()));
+        IdempotencyKeys idempotency = IdempotencyKeys.load(c, commands, targets);
+
+        List<Outcome> outcomes = new ArrayList<>(n);
+        Set<WalletKey> changed = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            Command command = commands.get(i);
+            if (targets[i] == null) {
+                outcomes.add(Outcome.failed(notFound(command)));
+                continue;
+            }
+            outcomes.add(applyOne(states.get(targets[i]), command, idempotency, now, changed));
+        }
+        List<WalletState> toSave = new ArrayList<>();
+        for (WalletState state : states.values()) {
+            if (changed.contains(state.key) && state.hasChanges()) {
+                toSave.add(state);
+            }
+        }
+        if (toSave.isEmpty() && !idempotency.hasNew()) {
+            c.rollback(); // nothing to write: not even the wallet rows made for this batch
+            return new BatchResult(outcomes, List.of());
+        }
+        List<StoredEvent> events = rows.save(c, toSave, now);
+        idempotency.save(c, now);
+        return new BatchResult(outcomes, events);
+    }
+
+    private static Outcome applyOne(WalletState wallet, Command command,
+                                    IdempotencyKeys idempotency, Instant now,
+                                    Set<WalletKey> changed) {
+        String key = command.idempotencyKey();
+        String fingerprint = key == null ? null : Codec.fingerprint(command);
+        if (key != null) {
+            IdempotencyKeys.Entry previous = idempotency.find(wallet.key.customerId(), key);
+            if (previous != null) {
+                if (!previous.fingerprint().equals(fingerprint)) {
+                    return Outcome.failed(new IdempotencyConflictException(key));
+                }
+                return Outcome.of(previous.result(), true);
+            }
+        }
+        try {
+            Object result = LedgerMachine.apply(wallet, command, now);
+            changed.add(wallet.key);
+            if (key != null) {
+                idempotency.record(wallet.key.customerId(), key, fingerprint, result);
+            }
+            return Outcome.of(result, false);
+        } catch (CreditsException e) {
+            return Outcome.failed(e);
+        } catch (ArithmeticException e) {
+            return Outcome.failed(new InvalidAmountException("the wallet's balance would overflow"));
+        } finally {
+            if (command instanceof Command.Sweep) {
+                changed.add(wallet.key);
+            }
+        }
+    }
+
+    private static WalletKey targetOf(Command command, Map<String, WalletKey> holdWallets,
+                                      Map<String, WalletKey> grantWallets) {
+        if (command instanceof Command.Capture capture) {
+            return holdWallets.get(capture.holdId());
+        } else if (command instanceof Command.Release release) {
+            return holdWallets.get(release.holdId());
+        } else if (command instanceof Command.VoidGrant voidGrant) {
+            return grantWallets.get(voidGrant.grantId());
+        }
+        return command.wallet();
+    }
+
+    private static CreditsException notFound(Command command) {
+        if (command instanceof Command.VoidGrant voidGrant) {
+            return new NotFoundException("grant " + voidGrant.grantId() + " not found");
+        } else if (command instanceof Command.Capture capture) {
+            return new NotFoundException("hold " + capture.holdId() + " not found");
+        } else if (command instanceof Command.Release release) {
+            return new NotFoundException("hold " + release.holdId() + " not found");
+        }
+        return new NotFoundException("not found");
+    }
+
+    /** The wallets of the holds (or grants) that commands address by id. */
+    private static Map<String, WalletKey> walletsOf(Connection c, List<Command> commands,
+                                                    String table, boolean holds)
+            throws SQLException {
+        List<String> ids = new ArrayList<>();
+        for (Command command : commands) {
+            if (holds && command instanceof Command.Capture capture) {
+                ids.add(capture.holdId());
+            } else if (holds && command instanceof Command.Release release) {
+                ids.add(release.holdId());
+            } else if (!holds && command instanceof Command.VoidGrant voidGrant) {
+                ids.add(voidGrant.grantId());
+            }
+        }
+        Map<String, WalletKey> wallets = new HashMap<>();
+        if (ids.isEmpty()) {
+            return wallets;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select id, customer_id, credit_type from "
+                + table + " where id = any(?)")) {
+            ps.setArray(1, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    wallets.put(rs.getString(1), new WalletKey(rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return wallets;
+    }
+
+    static boolean isRetryable(SQLException e) {
+        String state = e.getSQLState();
+        return "40001".equals(state) || "40P01".equals(state) || "23505".equals(state);
+    }
+
+    static RuntimeException translate(SQLException e) {
+        String state = e.getSQLState();
+        if (e instanceof SQLTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
+            return new StorageUnavailableException("the database cannot be reached: "
+                    + e.getMessage(), e);
+        }
+        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+    }
+
+    // ---- reads
+
+    @Override
+    public WalletBalance wallet(WalletKey key, Instant now) {
+        return queries.wallet(key, now);
+    }
+
+    @Override
+    public Amount balanceAt(WalletKey key, Instant at, Instant now) {
+        return queries.balanceAt(key, at);
+    }
+
+    @Override
+    public List<GrantRecord> grants(String customerId, String creditType, boolean all,
+                                    Instant now) {
+        return queries.grants(customerId, creditType, all, now);
+    }
+
+    @Override
+    public GrantRecord grant(String grantId, Instant now) {
+        return queries.grant(grantId, now);
+    }
+
+    @Override
+    public HoldRecord hold(String holdId, Instant now) {
+        return queries.hold(holdId, now);
+    }
+
+    @Override
+    public HistoryPage history(String customerId, History query) {
+        return queries.history(customerId, query);
+    }
+
+    @Override
+    public VerifyReport verify() {
+        return new LedgerVerifier(dataSource).verify();
+    }
+
+    @Override
+    public List<WalletKey> walletsDueForSweep(Instant now, int limit) {
+        return queries.walletsDueForSweep(now, limit);
+    }
+
+    @Override
+    public int deleteIdempotencyKeysBefore(Instant cutoff) {
+        return queries.deleteIdempotencyKeysBefore(cutoff);
+    }
+
+    @Override
+    public List<StoredEvent> undeliveredEvents(int limit) {
+        return queries.undeliveredEvents(limit);
+    }
+
+    @Override
+    public void markDelivered(List<StoredEvent> events, Instant now) {
+        queries.markDelivered(events, now);
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return queries.isHealthy();
+    }
+
+    @Override
+    public void close() {
+        database.close();
+    }
+}

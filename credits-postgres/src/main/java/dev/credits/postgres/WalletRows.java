@@ -1,0 +1,366 @@
+package dev.credits.postgres;
+
+import dev.credits.CreditTypes;
+import dev.credits.GrantSource;
+import dev.credits.GrantStatus;
+import dev.credits.HoldStatus;
+import dev.credits.OverdraftLimit;
+import dev.credits.core.GrantState;
+import dev.credits.core.HoldState;
+import dev.credits.core.TransactionEntry;
+import dev.credits.core.WalletKey;
+import dev.credits.core.WalletState;
+import dev.credits.event.CreditsEvent;
+import dev.credits.spi.LedgerStore.StoredEvent;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The SQL that loads wallets' state under lock and writes what a batch changed. */
+final class WalletRows {
+    private static final String GRANT_COLUMNS = "customer_id, credit_type, id, transaction_id,"
+            + " amount, remaining, source, priority, effective_at, expires_at, status, reason,"
+            + " metadata::text as metadata, created_at";
+    private static final String HOLD_COLUMNS = "customer_id, credit_type, id, amount, captured,"
+            + " status, feature, metadata::text as metadata, expires_at, created_at,"
+            + " transaction_id";
+
+    private final CreditTypes types;
+
+    WalletRows(CreditTypes types) {
+        this.types = types;
+    }
+
+    /** Creates missing wallet rows, then locks all in key order and loads their state. */
+    Map<WalletKey, WalletState> lockAndLoad(Connection c, Collection<WalletKey> keys, Instant now)
+            throws SQLException {
+        List<WalletKey> sorted = new ArrayList<>(keys);
+        sorted.sort(null);
+        String[] customers = sorted.stream().map(WalletKey::customerId).toArray(String[]::new);
+        String[] creditTypes = sorted.stream().map(WalletKey::creditType).toArray(String[]::new);
+        Array customerArray = c.createArrayOf("text", customers);
+        Array typeArray = c.createArrayOf("text", creditTypes);
+        try (PreparedStatement ps = c.prepareStatement("insert into wallets (customer_id,"
+                + " credit_type, created_at, updated_at) select k.c, k.t, ?, ? from"
+                + " unnest(?::text[], ?::text[]) as k(c, t) order by 1, 2"
+                + " on conflict do nothing")) {
+            Sql.setInstant(ps, 1, now);
+            Sql.setInstant(ps, 2, now);
+            ps.setArray(3, customerArray);
+            ps.setArray(4, typeArray);
+            ps.executeUpdate();
+        }
+        Map<WalletKey, WalletState> states = new TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement("select w.customer_id, w.credit_type,"
+                + " w.balance, w.debt, w.held, w.overdraft_limit from wallets w"
+                + " join unnest(?::text[], ?::text[]) as k(c, t)"
+                + " on w.customer_id = k.c and w.credit_type = k.t"
+                + " order by w.customer_id, w.credit_type for update of w")) {
+            ps.setArray(1, customerArray);
+            ps.setArray(2, typeArray);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    WalletKey key = new WalletKey(rs.getString(1), rs.getString(2));
+                    Long limit = Sql.getLongOrNull(rs, "overdraft_limit");
+                    states.put(key, new WalletState(key, types.require(key.creditType()),
+                            rs.getLong("balance"), rs.getLong("debt"), rs.getLong("held"),
+                            limit == null ? null : OverdraftLimit.fromStoredUnits(limit)));
+                }
+            }
+        }
+        if (states.size() != sorted.size()) {
+            throw new IllegalStateException("locked " + states.size() + " of " + sorted.size()
+                    + " wallets");
+        }
+        loadGrants(c, states, "status = 'active' and (customer_id, credit_type) in"
+                + " (select * from unnest(?::text[], ?::text[]))", customerArray, typeArray);
+        loadHolds(c, states, "status = 'held' and (customer_id, credit_type) in"
+                + " (select * from unnest(?::text[], ?::text[]))", customerArray, typeArray);
+        return states;
+    }
+
+    /** Loads grants by id (any status) into their already-locked wallets. */
+    void loadGrantsById(Connection c, Map<WalletKey, WalletState> states, List<String> ids)
+            throws SQLException {
+        if (!ids.isEmpty()) {
+            loadGrants(c, states, "id = any(?)", c.createArrayOf("text", ids.toArray()), null);
+        }
+    }
+
+    void loadHoldsById(Connection c, Map<WalletKey, WalletState> states, List<String> ids)
+            throws SQLException {
+        if (!ids.isEmpty()) {
+            loadHolds(c, states, "id = any(?)", c.createArrayOf("text", ids.toArray()), null);
+        }
+    }
+
+    private void loadGrants(Connection c, Map<WalletKey, WalletState> states, String where,
+                            Array first, Array second) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select " + GRANT_COLUMNS + " from grants where " + where)) {
+            ps.setArray(1, first);
+            if (second != null) {
+                ps.setArray(2, second);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    WalletState wallet = states.get(new WalletKey(rs.getString("customer_id"),
+                            rs.getString("credit_type")));
+                    if (wallet == null || wallet.grants.containsKey(rs.getString("id"))) {
+                        continue;
+                    }
+                    GrantState grant = readGrant(rs);
+                    wallet.grants.put(grant.id, grant);
+                }
+            }
+        }
+    }
+
+    static GrantState readGrant(ResultSet rs) throws SQLException {
+        return new GrantState(rs.getString("id"), rs.getString("transaction_id"),
+                rs.getLong("amount"), rs.getLong("remaining"),
+                GrantSource.valueOf(rs.getString("source").toUpperCase(Locale.ROOT)),
+                rs.getInt("priority"), Sql.getInstant(rs, "effective_at"),
+                Sql.getInstant(rs, "expires_at"),
+                GrantStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
+                rs.getString("reason"), rs.getString("metadata"), Sql.getInstant(rs, "created_at"),
+                false);
+    }
+
+    private void loadHolds(Connection c, Map<WalletKey, WalletState> states, String where,
+                           Array first, Array second) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select " + HOLD_COLUMNS + " from holds where " + where)) {
+            ps.setArray(1, first);
+            if (second != null) {
+                ps.setArray(2, second);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    WalletState wallet = states.get(new WalletKey(rs.getString("customer_id"),
+                            rs.getString("credit_type")));
+                    if (wallet == null || wallet.holds.containsKey(rs.getString("id"))) {
+                        continue;
+                    }
+                    HoldState hold = readHold(rs);
+                    wallet.holds.put(hold.id, hold);
+                }
+            }
+        }
+    }
+
+    static HoldState readHold(ResultSet rs) throws SQLException {
+        return new HoldState(rs.getString("id"), rs.getLong("amount"), rs.getLong("captured"),
+                HoldStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
+                rs.getString("feature"), rs.getString("metadata"), Sql.getInstant(rs, "expires_at"),
+                Sql.getInstant(rs, "created_at"), rs.getString("transaction_id"), false);
+    }
+
+    /** Writes every change of the given wallets; returns the events with their outbox seq. */
+    List<StoredEvent> save(Connection c, Collection<WalletState> wallets, Instant now)
+            throws SQLException {
+        saveWallets(c, wallets, now);
+        saveGrants(c, wallets, now);
+        saveHolds(c, wallets, now);
+        saveTransactions(c, wallets);
+        return saveEvents(c, wallets, now);
+    }
+
+    private void saveWallets(Connection c, Collection<WalletState> wallets, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update wallets set balance = ?,"
+                + " debt = ?, held = ?, overdraft_limit = ?, updated_at = ?"
+                + " where customer_id = ? and credit_type = ?")) {
+            for (WalletState w : wallets) {
+                if (!w.walletDirty) {
+                    continue;
+                }
+                ps.setLong(1, w.balance);
+                ps.setLong(2, w.debt);
+                ps.setLong(3, w.held);
+                Sql.setLongOrNull(ps, 4, w.overdraftOverride == null ? null
+                        : w.overdraftOverride.toStoredUnits());
+                Sql.setInstant(ps, 5, now);
+                ps.setString(6, w.key.customerId());
+                ps.setString(7, w.key.creditType());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void saveGrants(Connection c, Collection<WalletState> wallets, Instant now)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into grants (customer_id,"
+                + " credit_type, id, transaction_id, amount, remaining, source, priority,"
+                + " effective_at, expires_at, status, reason, metadata, created_at, updated_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)");
+             PreparedStatement update = c.prepareStatement("update grants set remaining = ?,"
+                     + " status = ?, updated_at = ? where customer_id = ? and id = ?")) {
+            for (WalletState w : wallets) {
+                for (GrantState g : w.grants.values()) {
+                    if (g.isNew) {
+                        insert.setString(1, w.key.customerId());
+                        insert.setString(2, w.key.creditType());
+                        insert.setString(3, g.id);
+                        insert.setString(4, g.transactionId);
+                        insert.setLong(5, g.amount);
+                        insert.setLong(6, g.remaining);
+                        insert.setString(7, g.source.wireName());
+                        insert.setInt(8, g.priority);
+                        Sql.setInstant(insert, 9, g.effectiveAt);
+                        Sql.setInstant(insert, 10, g.expiresAt);
+                        insert.setString(11, g.status.wireName());
+                        insert.setString(12, g.reason);
+                        insert.setString(13, g.metadataJson);
+                        Sql.setInstant(insert, 14, g.createdAt);
+                        Sql.setInstant(insert, 15, now);
+                        insert.addBatch();
+                    } else if (g.dirty) {
+                        update.setLong(1, g.remaining);
+                        update.setString(2, g.status.wireName());
+                        Sql.setInstant(update, 3, now);
+                        update.setString(4, w.key.customerId());
+                        update.setString(5, g.id);
+                        update.addBatch();
+                    }
+                }
+            }
+            insert.executeBatch();
+            update.executeBatch();
+        }
+    }
+
+    private void saveHolds(Connection c, Collection<WalletState> wallets, Instant now)
+            throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement("insert into holds (customer_id,"
+                + " credit_type, id, amount, captured, status, feature, metadata, expires_at,"
+                + " transaction_id, created_at, updated_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)");
+             PreparedStatement update = c.prepareStatement("update holds set captured = ?,"
+                     + " status = ?, transaction_id = ?, updated_at = ?"
+                     + " where customer_id = ? and id = ?")) {
+            for (WalletState w : wallets) {
+                for (HoldState h : w.holds.values()) {
+                    if (h.isNew) {
+                        insert.setString(1, w.key.customerId());
+                        insert.setString(2, w.key.creditType());
+                        insert.setString(3, h.id);
+                        insert.setLong(4, h.amount);
+                        insert.setLong(5, h.captured);
+                        insert.setString(6, h.status.wireName());
+                        insert.setString(7, h.feature);
+                        insert.setString(8, h.metadataJson);
+                        Sql.setInstant(insert, 9, h.expiresAt);
+                        insert.setString(10, h.transactionId);
+                        Sql.setInstant(insert, 11, h.createdAt);
+                        Sql.setInstant(insert, 12, now);
+                        insert.addBatch();
+                    } else if (h.dirty) {
+                        update.setLong(1, h.captured);
+                        update.setString(2, h.status.wireName());
+                        update.setString(3, h.transactionId);
+                        Sql.setInstant(update, 4, now);
+                        update.setString(5, w.key.customerId());
+                        update.setString(6, h.id);
+                        update.addBatch();
+                    }
+                }
+            }
+            insert.executeBatch();
+            update.executeBatch();
+        }
+    }
+
+    private void saveTransactions(Connection c, Collection<WalletState> wallets)
+            throws SQLException {
+        try (PreparedStatement txn = c.prepareStatement("insert into transactions (customer_id,"
+                + " id, credit_type, type, source, grant_id, hold_id, amount, balance_after,"
+                + " feature, reason, metadata, allocations, created_at, effective_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)");
+             PreparedStatement posting = c.prepareStatement("insert into postings (customer_id,"
+                     + " transaction_id, account, credit_type, amount) values (?, ?, ?, ?, ?)")) {
+            for (WalletState w : wallets) {
+                for (TransactionEntry e : w.transactions) {
+                    txn.setString(1, w.key.customerId());
+                    txn.setString(2, e.id());
+                    txn.setString(3, w.key.creditType());
+                    txn.setString(4, e.type().wireName());
+                    txn.setString(5, e.source() == null ? null : e.source().wireName());
+                    txn.setString(6, e.grantId());
+                    txn.setString(7, e.holdId());
+                    txn.setLong(8, e.amountUnits());
+                    txn.setLong(9, e.balanceAfterUnits());
+                    txn.setString(10, e.feature());
+                    txn.setString(11, e.reason());
+                    txn.setString(12, e.metadataJson());
+                    txn.setString(13, Codec.write(e.allocations()));
+                    Sql.setInstant(txn, 14, e.createdAt());
+                    Sql.setInstant(txn, 15, e.effectiveAt());
+                    txn.addBatch();
+                    addPosting(posting, w, e, TransactionEntry.WALLET_ACCOUNT, e.amountUnits());
+                    addPosting(posting, w, e, e.contraAccount(), Math.negateExact(e.amountUnits()));
+                }
+            }
+            txn.executeBatch();
+            posting.executeBatch();
+        }
+    }
+
+    private static void addPosting(PreparedStatement ps, WalletState w, TransactionEntry e,
+                                   String account, long amount) throws SQLException {
+        ps.setString(1, w.key.customerId());
+        ps.setString(2, e.id());
+        ps.setString(3, account);
+        ps.setString(4, w.key.creditType());
+        ps.setLong(5, amount);
+        ps.addBatch();
+    }
+
+    private List<StoredEvent> saveEvents(Connection c, Collection<WalletState> wallets,
+                                         Instant now) throws SQLException {
+        List<CreditsEvent> events = new ArrayList<>();
+        List<String> customers = new ArrayList<>();
+        List<String> creditTypes = new ArrayList<>();
+        for (WalletState w : wallets) {
+            for (CreditsEvent event : w.events) {
+                events.add(event);
+                customers.add(w.key.customerId());
+                creditTypes.add(w.key.creditType());
+            }
+        }
+        List<StoredEvent> stored = new ArrayList<>(events.size());
+        if (events.isEmpty()) {
+            return stored;
+        }
+        // One statement for the whole batch; seq follows the array order.
+        try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
+                + " credit_type, event_type, payload, created_at)"
+                + " select e.c, e.t, e.n, e.p::jsonb, ? from unnest(?::text[], ?::text[],"
+                + " ?::text[], ?::text[]) with ordinality as e(c, t, n, p, i) order by e.i"
+                + " returning seq")) {
+            Sql.setInstant(ps, 1, now);
+            ps.setArray(2, c.createArrayOf("text", customers.toArray()));
+            ps.setArray(3, c.createArrayOf("text", creditTypes.toArray()));
+            ps.setArray(4, c.createArrayOf("text",
+                    events.stream().map(CreditsEvent::name).toArray()));
+            ps.setArray(5, c.createArrayOf("text", events.stream().map(Codec::write).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                int i = 0;
+                while (rs.next()) {
+                    stored.add(new StoredEvent(rs.getLong(1), events.get(i++)));
+                }
+            }
+        }
+        return stored;
+    }
+}
