@@ -1,0 +1,348 @@
+package dev.credits.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credits.CreditType;
+import dev.credits.CreditTypes;
+import dev.credits.Credits;
+import dev.credits.Grant;
+import dev.credits.GrantRecord;
+import dev.credits.GrantStatus;
+import dev.credits.HoldRecord;
+import dev.credits.HoldStatus;
+import dev.credits.InsufficientCreditsException;
+import dev.credits.InvalidStateException;
+import dev.credits.OverdraftLimit;
+import dev.credits.Spend;
+import dev.credits.Wallet;
+import dev.credits.WalletBalance;
+import dev.credits.testing.MutableClock;
+import dev.credits.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random sequences of grants, spends, holds, captures, releases, voids, adjustments, overdraft
+ * changes and clock advances, checked after every step against a small in-memory model; the
+ * ledger's invariants are verified after every sequence. The seed of a failing sequence is in
+ * the failure message; replay one with {@code -Dcredits.seed=SEED -Dcredits.sequences=1}.
+ */
+class ModelBasedTest {
+    static final int SEQUENCES = Integer.getInteger("credits.sequences", 500);
+    static final int STEPS = 24;
+    static final long BASE_SEED = Long.getLong("credits.seed", System.nanoTime());
+
+    @Test
+    void randomSequences_matchTheReferenceModel() {
+        System.out.println("ModelBasedTest base seed " + BASE_SEED + " (" + SEQUENCES
+                + " sequences)");
+        MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+        CreditTypes types = CreditTypes.of(List.of(new CreditType("credits", "Credits", null, 2,
+                OverdraftLimit.none(), 5_000L)));
+        try (Credits credits = TestDatabase.open(clock, types)) {
+            for (int i = 0; i < SEQUENCES; i++) {
+                long seed = BASE_SEED + i;
+                try {
+                    new Sequence(credits, clock, seed).run();
+                } catch (AssertionError | RuntimeException e) {
+                    throw new AssertionError("sequence failed; replay with -Dcredits.seed=" + seed
+                            + " -Dcredits.sequences=1: " + e.getMessage(), e);
+                }
+                if (i % 25 == 24 || i == SEQUENCES - 1) {
+                    assertThat(credits.verify().violations()).as("verify after seed " + seed)
+                            .isEmpty();
+                }
+            }
+        }
+    }
+
+    /** The reference: grants with remaining, debt, holds. Deliberately simple. */
+    static final class ModelGrant {
+        final String id;
+        final long amount;
+        long remaining;
+        final int priority;
+        final Instant effectiveAt;
+        final Instant expiresAt;
+        GrantStatus status;
+
+        ModelGrant(String id, long amount, long remaining, int priority, Instant effectiveAt,
+                   Instant expiresAt) {
+            this.id = id;
+            this.amount = amount;
+            this.remaining = remaining;
+            this.priority = priority;
+            this.effectiveAt = effectiveAt;
+            this.expiresAt = expiresAt;
+            this.status = remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED;
+        }
+    }
+
+    record ModelHold(String id, long amount, Instant expiresAt, HoldStatus[] status) {
+    }
+
+    static final class Sequence {
+        final Credits credits;
+        final MutableClock clock;
+        final Random random;
+        final Wallet wallet;
+        final Map<String, ModelGrant> grants = new HashMap<>();
+        final List<ModelHold> holds = new ArrayList<>();
+        long debt;
+        OverdraftLimit limit = OverdraftLimit.none();
+
+        Sequence(Credits credits, MutableClock clock, long seed) {
+            this.credits = credits;
+            this.clock = clock;
+            this.random = new Random(seed);
+            this.wallet = credits.wallet("model_" + seed, "credits");
+        }
+
+        void run() {
+            for (int step = 0; step < STEPS; step++) {
+                int op = random.nextInt(100);
+                String what;
+                if (op < 22) {
+                    what = grant();
+                } else if (op < 47) {
+                    what = spend();
+                } else if (op < 57) {
+                    what = hold();
+                } else if (op < 65) {
+                    what = capture();
+                } else if (op < 70) {
+                    what = release();
+                } else if (op < 76) {
+                    what = voidGrant();
+                } else if (op < 82) {
+                    what = adjust();
+                } else if (op < 86) {
+                    what = overdraft();
+                } else {
+                    long seconds = random.nextInt(3600);
+                    clock.advance(Duration.ofSeconds(seconds));
+                    what = "advance " + seconds + "s";
+                }
+                expire();
+                check("step " + step + " (" + what + ")");
+            }
+        }
+
+        Instant now() {
+            return credits.now();
+        }
+
+        void expire() {
+            Instant now = now();
+            for (ModelGrant g : grants.values()) {
+                if (g.status == GrantStatus.ACTIVE && g.expiresAt != null
+                        && !g.expiresAt.isAfter(now)) {
+                    g.status = GrantStatus.EXPIRED;
+                    g.remaining = 0;
+                }
+            }
+            for (ModelHold h : holds) {
+                if (h.status[0] == HoldStatus.HELD && !h.expiresAt.isAfter(now)) {
+                    h.status[0] = HoldStatus.EXPIRED;
+                }
+            }
+        }
+
+        long balance() {
+            return grants.values().stream().filter(g -> g.status == GrantStatus.ACTIVE)
+                    .mapToLong(g -> g.remaining).sum() - debt;
+        }
+
+        long held() {
+            return holds.stream().filter(h -> h.status[0] == HoldStatus.HELD)
+                    .mapToLong(ModelHold::amount).sum();
+        }
+
+        String grant() {
+            expire();
+            long amount = 1 + random.nextInt(10_000);
+            int priority = random.nextInt(4) * 25;
+            Instant expiresAt = random.nextBoolean() ? null
+                    : now().plusSeconds(60 + random.nextInt(7200));
+            Instant effectiveAt = random.nextInt(4) == 0 ? now().minusSeconds(random.nextInt(900))
+                    : null;
+            GrantRecord r = wallet.grant(Grant.of(units(amount)).priority(priority)
+                    .expiresAt(expiresAt).effectiveAt(effectiveAt));
+            long paid = Math.min(debt, amount);
+            debt -= paid;
+            grants.put(r.id(), new ModelGrant(r.id(), amount, amount - paid, priority,
+                    effectiveAt == null ? now() : effectiveAt, expiresAt));
+            assertThat(r.remaining().units()).isEqualTo(amount - paid);
+            return "grant " + amount;
+        }
+
+        String spend() {
+            expire();
+            long amount = 1 + random.nextInt(6_000);
+            boolean fits = limit.permits(balance() - held() - amount);
+            try {
+                wallet.spend(Spend.of(units(amount)));
+                assertThat(fits).as("spend of %d should have been refused", amount).isTrue();
+                burn(amount);
+            } catch (InsufficientCreditsException e) {
+                assertThat(fits).as("spend of %d should have succeeded", amount).isFalse();
+            }
+            return "spend " + amount;
+        }
+
+        void burn(long amount) {
+            List<ModelGrant> order = new ArrayList<>(grants.values().stream()
+                    .filter(g -> g.status == GrantStatus.ACTIVE).toList());
+            order.sort(Comparator.comparingInt((ModelGrant g) -> g.priority)
+                    .thenComparing(g -> g.expiresAt, Comparator.nullsLast(Comparator.naturalOrder()))
+                    .thenComparing(g -> g.effectiveAt).thenComparing(g -> g.id));
+            long left = amount;
+            for (ModelGrant g : order) {
+                long take = Math.min(left, g.remaining);
+                g.remaining -= take;
+                left -= take;
+                if (g.remaining == 0) {
+                    g.status = GrantStatus.DEPLETED;
+                }
+            }
+            debt += left;
+        }
+
+        String hold() {
+            expire();
+            long amount = 1 + random.nextInt(4_000);
+            boolean fits = limit.permits(balance() - held() - amount);
+            try {
+                var h = wallet.hold(units(amount), Duration.ofSeconds(60 + random.nextInt(3600)));
+                assertThat(fits).as("hold of %d should have been refused", amount).isTrue();
+                holds.add(new ModelHold(h.id(), amount, h.record().expiresAt(),
+                        new HoldStatus[] {HoldStatus.HELD}));
+            } catch (InsufficientCreditsException e) {
+                assertThat(fits).as("hold of %d should have succeeded", amount).isFalse();
+            }
+            return "hold " + amount;
+        }
+
+        String capture() {
+            if (holds.isEmpty()) {
+                return "capture (none)";
+            }
+            expire();
+            ModelHold h = holds.get(random.nextInt(holds.size()));
+            long amount = 1 + random.nextInt((int) (h.amount() * 2));
+            long extra = Math.max(0, amount - h.amount());
+            boolean held = h.status()[0] == HoldStatus.HELD;
+            boolean fits = extra == 0
+                    || limit.permits(balance() - amount - (held() - h.amount()));
+            try {
+                credits.capture(h.id(), units(amount), null);
+                assertThat(held && fits).as("capture %d of %s", amount, h).isTrue();
+                h.status()[0] = HoldStatus.CAPTURED;
+                burn(amount);
+            } catch (InvalidStateException e) {
+                assertThat(held).as("capture of a held hold refused").isFalse();
+            } catch (InsufficientCreditsException e) {
+                assertThat(held && !fits).as("capture %d refused", amount).isTrue();
+            }
+            return "capture " + amount + " of " + h.amount();
+        }
+
+        String release() {
+            if (holds.isEmpty()) {
+                return "release (none)";
+            }
+            expire();
+            ModelHold h = holds.get(random.nextInt(holds.size()));
+            boolean held = h.status()[0] == HoldStatus.HELD;
+            try {
+                credits.release(h.id(), null);
+                assertThat(held).isTrue();
+                h.status()[0] = HoldStatus.RELEASED;
+            } catch (InvalidStateException e) {
+                assertThat(held).isFalse();
+            }
+            return "release";
+        }
+
+        String voidGrant() {
+            if (grants.isEmpty()) {
+                return "void (none)";
+            }
+            expire();
+            List<String> ids = new ArrayList<>(grants.keySet());
+            ids.sort(null);
+            ModelGrant g = grants.get(ids.get(random.nextInt(ids.size())));
+            boolean active = g.status == GrantStatus.ACTIVE;
+            try {
+                credits.voidGrant(g.id, "model", null);
+                assertThat(active).isTrue();
+                g.status = GrantStatus.VOIDED;
+                g.remaining = 0;
+            } catch (InvalidStateException e) {
+                assertThat(active).isFalse();
+            }
+            return "void " + g.id;
+        }
+
+        String adjust() {
+            expire();
+            long amount = (1 + random.nextInt(3_000)) * (random.nextBoolean() ? 1 : -1);
+            var t = wallet.adjust(units(amount), "model", null);
+            if (amount > 0) {
+                long paid = Math.min(debt, amount);
+                debt -= paid;
+                grants.put(t.grantId(), new ModelGrant(t.grantId(), amount, amount - paid, 50,
+                        now(), null));
+            } else {
+                burn(-amount);
+            }
+            return "adjust " + amount;
+        }
+
+        String overdraft() {
+            int pick = random.nextInt(4);
+            limit = switch (pick) {
+                case 0 -> OverdraftLimit.none();
+                case 1 -> OverdraftLimit.of(2_500);
+                case 2 -> OverdraftLimit.ofUnlimited();
+                default -> OverdraftLimit.none();
+            };
+            wallet.setOverdraftLimit(pick == 3 ? null : limit);
+            return "overdraft " + limit;
+        }
+
+        void check(String where) {
+            WalletBalance state = wallet.state();
+            assertThat(state.balance().units()).as("balance after " + where).isEqualTo(balance());
+            assertThat(state.held().units()).as("held after " + where).isEqualTo(held());
+            Map<String, GrantRecord> actual = new HashMap<>();
+            for (GrantRecord r : credits.grants(wallet.customerId(), "credits", true)) {
+                actual.put(r.id(), r);
+            }
+            for (ModelGrant g : grants.values()) {
+                GrantRecord r = actual.get(g.id);
+                assertThat(r.status()).as("status of %s after %s", g.id, where)
+                        .isEqualTo(g.status);
+                assertThat(r.remaining().units()).as("remaining of %s after %s", g.id, where)
+                        .isEqualTo(g.remaining);
+            }
+            for (ModelHold h : holds) {
+                HoldRecord r = credits.hold(h.id());
+                assertThat(r.status()).as("hold %s after %s", h.id(), where)
+                        .isEqualTo(h.status()[0]);
+            }
+        }
+
+        static String units(long units) {
+            return dev.credits.Amount.render(units, 2);
+        }
+    }
+
+}

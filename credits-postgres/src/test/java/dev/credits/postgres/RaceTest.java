@@ -1,0 +1,117 @@
+package dev.credits.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credits.CreditTypes;
+import dev.credits.Credits;
+import dev.credits.CreditsConfig;
+import dev.credits.Grant;
+import dev.credits.History;
+import dev.credits.InsufficientCreditsException;
+import dev.credits.Spend;
+import dev.credits.Transaction;
+import dev.credits.TransactionType;
+import dev.credits.testing.TestDatabase;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Threads that really race on one wallet: exactly the funded number of spends succeed. */
+class RaceTest {
+    static final int THREADS = 64;
+    static final int FUNDED_UNITS = 40;
+
+    @Test
+    void sixtyFourThreads_oneInstance_exactlyNSucceed() throws Exception {
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        try (Credits credits = Credits.open(config)) {
+            race(List.of(credits), "solo");
+        }
+    }
+
+    @Test
+    void sixtyFourThreads_twoInstancesOnOneDatabase_exactlyNSucceed() throws Exception {
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        try (Credits first = Credits.open(config); Credits second = Credits.open(config)) {
+            race(List.of(first, second), "duo");
+        }
+    }
+
+    @Test
+    void concurrentFirstUse_createsOneWallet_andConcurrentSweepsExpireOnce() throws Exception {
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        try (Credits first = Credits.open(config); Credits second = Credits.open(config)) {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                Credits credits = i % 2 == 0 ? first : second;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return credits.wallet("fresh", "credits").grant(Grant.of("1.00")
+                            .expiresAt(java.time.Instant.now().plusMillis(300)));
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            Thread.sleep(400);
+            List<Future<Integer>> sweeps = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Credits credits = i % 2 == 0 ? first : second;
+                sweeps.add(pool.submit(credits::sweep));
+            }
+            for (Future<Integer> f : sweeps) {
+                f.get();
+            }
+            pool.shutdown();
+            List<Transaction> history = first.history("fresh", History.query().limit(500)).data();
+            assertThat(history).filteredOn(t -> t.type() == TransactionType.EXPIRY).hasSize(32);
+            assertThat(first.wallet("fresh", "credits").balance().toString()).isEqualTo("0.00");
+            assertThat(first.verify().violations()).isEmpty();
+        }
+    }
+
+    private static void race(List<Credits> instances, String customer) throws Exception {
+        Credits credits = instances.get(0);
+        credits.wallet(customer, "credits").grant(Grant.of(FUNDED_UNITS + ".00"));
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger insufficient = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            Credits mine = instances.get(i % instances.size());
+            futures.add(pool.submit(() -> {
+                start.await();
+                try {
+                    mine.wallet(customer, "credits").spend(Spend.of("1.00"));
+                    ok.incrementAndGet();
+                } catch (InsufficientCreditsException e) {
+                    insufficient.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(ok.get()).isEqualTo(FUNDED_UNITS);
+        assertThat(insufficient.get()).isEqualTo(THREADS - FUNDED_UNITS);
+        assertThat(credits.wallet(customer, "credits").balance().toString()).isEqualTo("0.00");
+        List<Transaction> history = credits.history(customer, History.query().limit(500)).data();
+        assertThat(history).filteredOn(t -> t.type() == TransactionType.USAGE)
+                .hasSize(FUNDED_UNITS)
+                .allSatisfy(t -> assertThat(t.balanceAfter().units()).isNotNegative());
+        assertThat(credits.verify().violations()).isEmpty();
+    }
+}
