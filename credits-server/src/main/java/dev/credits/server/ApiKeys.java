@@ -1,0 +1,221 @@
+package dev.credits.server;
+
+import dev.credits.StorageUnavailableException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The secret keys that may call the {@code /v1} API. A key's secret is shown once, by
+ * {@link #create}, and kept only as its SHA-256; checking a presented secret compares hashes in
+ * constant time. Valid hashes are cached for {@link #CACHE_TTL_MS}, so authentication is not a
+ * database round trip per request, and a revoke takes effect everywhere within that time.
+ * Thread-safe.
+ */
+public final class ApiKeys {
+    /** The environment variable whose value, when set, is accepted as one more key. */
+    public static final String ENVIRONMENT_VARIABLE = "CREDITS_API_KEY";
+    /** How long the set of valid keys is trusted before it is read again. */
+    public static final long CACHE_TTL_MS = 1_000;
+    public static final int NAME_LENGTH_MAX = 64;
+    static final int SECRET_RANDOM_BYTES = 32;
+    static final String SECRET_PREFIX = "sk_";
+    static final String ID_PREFIX = "key_";
+    static final int ID_RANDOM_BYTES = 12;
+
+    /** A key as listed: never its secret. {@code revokedAt} is null while the key is valid. */
+    public record ApiKey(String id, String name, Instant createdAt, Instant revokedAt) {
+        public boolean revoked() {
+            return revokedAt != null;
+        }
+    }
+
+    private record Snapshot(List<byte[]> hashes, long loadedAtNanos) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DataSource dataSource;
+    private final byte[] extraSecretHash;
+    private volatile Snapshot snapshot;
+
+    /** Keys in the database, plus the value of {@value #ENVIRONMENT_VARIABLE} when it is set. */
+    public ApiKeys(DataSource dataSource) {
+        this(dataSource, System.getenv(ENVIRONMENT_VARIABLE));
+    }
+
+    /** Keys in the database, plus {@code extraSecret} unless it is null or blank. */
+    public ApiKeys(DataSource dataSource, String extraSecret) {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("dataSource is required");
+        }
+        this.dataSource = dataSource;
+        this.extraSecretHash = extraSecret == null || extraSecret.isBlank() ? null
+                : sha256(extraSecret);
+    }
+
+    /**
+     * Creates a key and returns its secret ({@code sk_…}, 256 random bits). The secret is not
+     * stored and cannot be shown again. Throws {@link IllegalArgumentException} when the name is
+     * blank, longer than {@link #NAME_LENGTH_MAX}, or already used by a key that is not revoked.
+     */
+    public String create(String name) {
+        requireName(name);
+        String secret = SECRET_PREFIX + randomText(SECRET_RANDOM_BYTES);
+        String sql = "insert into api_keys (id, name, hash, created_at) values (?, ?, ?, ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, ID_PREFIX + randomText(ID_RANDOM_BYTES));
+            ps.setString(2, name);
+            ps.setString(3, HexFormat.of().formatHex(sha256(secret)));
+            ps.setTimestamp(4, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                throw new IllegalArgumentException("a key named '" + name + "' already exists");
+            }
+            throw translate(e);
+        }
+        snapshot = null;
+        return secret;
+    }
+
+    /** Every key, revoked ones too, oldest first. */
+    public List<ApiKey> list() {
+        String sql = "select id, name, created_at, revoked_at from api_keys order by created_at, id";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<ApiKey> keys = new ArrayList<>();
+            while (rs.next()) {
+                Timestamp revoked = rs.getTimestamp("revoked_at");
+                keys.add(new ApiKey(rs.getString("id"), rs.getString("name"),
+                        rs.getTimestamp("created_at").toInstant(),
+                        revoked == null ? null : revoked.toInstant()));
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Revokes the key with this id or name; false when no valid key has it. */
+    public boolean revoke(String idOrName) {
+        if (idOrName == null || idOrName.isEmpty()) {
+            return false;
+        }
+        String sql = "update api_keys set revoked_at = ? where revoked_at is null"
+                + " and (id = ? or name = ?)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)));
+            ps.setString(2, idOrName);
+            ps.setString(3, idOrName);
+            int revoked = ps.executeUpdate();
+            snapshot = null;
+            return revoked > 0;
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /**
+     * True when {@code secret} is a valid key. Compares hashes in constant time and looks at every
+     * key, so the time taken says nothing about which key came close. Throws
+     * {@link StorageUnavailableException} when the keys must be read and the database is down.
+     */
+    public boolean isValid(String secret) {
+        if (secret == null || secret.isEmpty()) {
+            return false;
+        }
+        byte[] presented = sha256(secret);
+        boolean valid = extraSecretHash != null && MessageDigest.isEqual(extraSecretHash, presented);
+        if (valid) {
+            return true;
+        }
+        for (byte[] hash : current().hashes()) {
+            valid |= MessageDigest.isEqual(hash, presented);
+        }
+        return valid;
+    }
+
+    private Snapshot current() {
+        Snapshot s = snapshot;
+        if (s != null && System.nanoTime() - s.loadedAtNanos() < CACHE_TTL_MS * 1_000_000) {
+            return s;
+        }
+        synchronized (this) {
+            s = snapshot;
+            if (s != null && System.nanoTime() - s.loadedAtNanos() < CACHE_TTL_MS * 1_000_000) {
+                return s;
+            }
+            s = new Snapshot(loadValidHashes(), System.nanoTime());
+            snapshot = s;
+            return s;
+        }
+    }
+
+    private List<byte[]> loadValidHashes() {
+        String sql = "select hash from api_keys where revoked_at is null";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<byte[]> hashes = new ArrayList<>();
+            while (rs.next()) {
+                hashes.add(HexFormat.of().parseHex(rs.getString(1)));
+            }
+            return hashes;
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    private static void requireName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a key needs a name");
+        }
+        if (name.length() > NAME_LENGTH_MAX) {
+            throw new IllegalArgumentException("a key name is at most " + NAME_LENGTH_MAX
+                    + " characters");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isISOControl(name.charAt(i))) {
+                throw new IllegalArgumentException("a key name must not contain control characters");
+            }
+        }
+    }
+
+    private static String randomText(int bytes) {
+        byte[] random = new byte[bytes];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static RuntimeException translate(SQLException e) {
+        String state = e.getSQLState();
+        if (e instanceof SQLTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
+            return new StorageUnavailableException("the database cannot be reached: "
+                    + e.getMessage(), e);
+        }
+        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.credits.server;
+
+import dev.credits.Credits;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
+import io.javalin.router.ParsedEndpoint;
+import io.javalin.util.JavalinLogger;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+
+/**
+ * The HTTP API of API.md over a {@link Credits} ledger. The caller owns the ledger and the keys;
+ * {@link #stop()} stops only the HTTP server. Thread-safe.
+ * <pre>{@code
+ * CreditsServer server = CreditsServer.start(credits, new ApiKeys(dataSource), 8080);
+ * ...
+ * server.stop(); // requests in flight finish first
+ * }</pre>
+ */
+public final class CreditsServer {
+    /** The largest request body accepted, in bytes (64 KiB). */
+    public static final int BODY_BYTES_MAX = 64 * 1024;
+    /** How long {@link #stop()} waits for requests in flight to finish. */
+    public static final long STOP_TIMEOUT_MS = 10_000;
+
+    private final Javalin app;
+    private boolean stopped;
+
+    private CreditsServer(Javalin app) {
+        this.app = app;
+    }
+
+    /**
+     * Starts serving on {@code port} (0 picks a free port; see {@link #port()}). Throws
+     * {@link IllegalStateException} (from Javalin) when the port cannot be bound.
+     */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port) {
+        if (credits == null || keys == null) {
+            throw new IllegalArgumentException("credits and keys are required");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        ServerMetrics metrics = new ServerMetrics();
+        LedgerApi ledger = new LedgerApi(credits, metrics);
+        OperationsApi operations = new OperationsApi(credits, metrics);
+        Guards guards = new Guards(keys);
+        JavalinLogger.startupInfo = false;
+        Javalin app = Javalin.create(config -> {
+            configure(config, metrics);
+            routes(config.routes, ledger, operations, guards);
+        });
+        app.start(port);
+        return new CreditsServer(app);
+    }
+
+    private static void configure(JavalinConfig config, ServerMetrics metrics) {
+        config.startup.showJavalinBanner = false;
+        config.startup.startupWatcherEnabled = false;
+        config.http.maxRequestSize = BODY_BYTES_MAX;
+        config.http.prefer405over404 = false;
+        config.jetty.modifyServer(server -> {
+            server.setStopTimeout(STOP_TIMEOUT_MS);
+            server.insertHandler(new GracefulHandler());
+        });
+        config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(),
+                routeOf(ctx), ctx.statusCode(), (long) (ms * 1_000_000L)));
+    }
+
+    /** Every route of the server, in one place. */
+    private static void routes(RoutesConfig routes, LedgerApi ledger, OperationsApi operations,
+                               Guards guards) {
+        routes.before(guards::limitBody);
+        routes.before("/v1/*", guards::authenticate);
+
+        routes.get("/v1/credit-types", ledger::creditTypes);
+        routes.get("/v1/customers/{customer}/wallets", ledger::wallets);
+        routes.get("/v1/customers/{customer}/wallets/{credit_type}", ledger::wallet);
+        routes.patch("/v1/customers/{customer}/wallets/{credit_type}", ledger::setOverdraftLimit);
+        routes.post("/v1/customers/{customer}/grants", ledger::createGrant);
+        routes.get("/v1/customers/{customer}/grants", ledger::listGrants);
+        routes.get("/v1/grants/{id}", ledger::getGrant);
+        routes.post("/v1/grants/{id}/void", ledger::voidGrant);
+        routes.post("/v1/customers/{customer}/spend", ledger::spend);
+        routes.post("/v1/customers/{customer}/adjustments", ledger::adjust);
+        routes.post("/v1/customers/{customer}/holds", ledger::createHold);
+        routes.get("/v1/holds/{id}", ledger::getHold);
+        routes.post("/v1/holds/{id}/capture", ledger::capture);
+        routes.post("/v1/holds/{id}/release", ledger::release);
+        routes.get("/v1/customers/{customer}/transactions", ledger::transactions);
+
+        routes.get("/health", operations::health);
+        routes.get("/metrics", operations::metrics);
+        routes.get("/openapi.json", operations::openApi);
+        routes.get("/docs", operations::docs);
+        routes.get("/docs/{file}", operations::docsFile);
+
+        // Javalin maps HttpResponseException (an unknown route, a body over the limit) itself
+        // unless told otherwise; both go through the one problem renderer.
+        routes.exception(HttpResponseException.class, Problems::handle);
+        routes.exception(Exception.class, Problems::handle);
+    }
+
+    /** The route template of a request for metrics; one label for every unmatched path. */
+    private static String routeOf(Context ctx) {
+        try {
+            Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+            return endpoint == null ? "unmatched" : endpoint.path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    /** Every route the server answers, as {@code "METHOD /path/{param}"}. */
+    public List<String> routes() {
+        List<String> out = new ArrayList<>();
+        for (ParsedEndpoint parsed : app.unsafe.internalRouter.allHttpHandlers()) {
+            Endpoint endpoint = parsed.endpoint;
+            if (endpoint.method.isHttpMethod()) {
+                out.add(endpoint.method.name() + " " + endpoint.path);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Stops accepting requests, lets those in flight finish (up to {@link #STOP_TIMEOUT_MS}),
+     * then stops. Calling it again does nothing.
+     */
+    public synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        app.stop();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.credits.server;
+
+import dev.credits.CreditsException;
+
+/**
+ * A request the server turns away before the ledger sees it: a body that is not JSON or has a
+ * field of the wrong JSON type, a missing or unknown key, a body over the size limit.
+ */
+final class RequestRejectedException extends CreditsException {
+    static final String MALFORMED_REQUEST = "malformed_request";
+    static final String UNAUTHORIZED = "unauthorized";
+    static final String REQUEST_TOO_LARGE = "request_too_large";
+
+    private final String code;
+
+    private RequestRejectedException(String code, String message) {
+        super(message);
+        this.code = code;
+    }
+
+    static RequestRejectedException malformed(String message) {
+        return new RequestRejectedException(MALFORMED_REQUEST, message);
+    }
+
+    static RequestRejectedException unauthorized(String message) {
+        return new RequestRejectedException(UNAUTHORIZED, message);
+    }
+
+    static RequestRejectedException tooLarge() {
+        return new RequestRejectedException(REQUEST_TOO_LARGE, "the request body is larger than "
+                + CreditsServer.BODY_BYTES_MAX + " bytes");
+    }
+
+    @Override
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,279 @@
+package dev.credits.server.config;
+
+import dev.credits.Amount;
+import dev.credits.CreditType;
+import dev.credits.CreditTypes;
+import dev.credits.InvalidAmountException;
+import dev.credits.OverdraftLimit;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * Reads the YAML configuration file. Everything is validated at load; every problem is reported
+ * at once, each with the file, line and key path. An example is {@code credits.example.yml}:
+ * <pre>
+ * credit_types:
+ *   - id: credits            # [a-z0-9_-]{1,64}
+ *     name: Credits
+ *     icon: "🪙"
+ *     scale: 2               # decimal places, 0..9 (default 2)
+ *     overdraft_limit: 0     # a decimal, or "unlimited" (default 0)
+ *     low_balance_threshold: "10.00"
+ * </pre>
+ * The top-level keys {@code plans}, {@code products} and {@code ai} are reserved for later
+ * features and ignored; any other unknown key is an error.
+ */
+public final class ConfigFile {
+    public static final String CREDIT_TYPES = "credit_types";
+    /** Top-level keys that later features will read; accepted and ignored for now. */
+    public static final Set<String> RESERVED_KEYS = Set.of("plans", "products", "ai");
+    public static final int SCALE_DEFAULT = 2;
+    static final Set<String> CREDIT_TYPE_KEYS = Set.of("id", "name", "icon", "scale",
+            "overdraft_limit", "low_balance_threshold");
+    static final int FILE_BYTES_MAX = 1024 * 1024;
+
+    private final String source;
+    private final List<String> errors = new ArrayList<>();
+    /** The key node of each mapping value, so that an unknown key is reported at its line. */
+    private final Map<Node, Node> keyOf = new IdentityHashMap<>();
+
+    private ConfigFile(String source) {
+        this.source = source;
+    }
+
+    /**
+     * Loads and validates a configuration file; {@code null} means no file, which is exactly
+     * {@link AppConfig#defaults()}. Throws {@link ConfigException} listing every problem,
+     * including a file that does not exist or cannot be read.
+     */
+    public static AppConfig load(Path path) {
+        if (path == null) {
+            return AppConfig.defaults();
+        }
+        String text;
+        try {
+            if (Files.size(path) > FILE_BYTES_MAX) {
+                throw new ConfigException(List.of(path + ": larger than " + FILE_BYTES_MAX
+                        + " bytes; is this the configuration file?"));
+            }
+            text = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(path + ": no such file"));
+        } catch (IOException | UncheckedIOException e) {
+            throw new ConfigException(List.of(path + ": cannot be read: " + e.getMessage()));
+        }
+        return parse(text, path.toString());
+    }
+
+    /** Validates configuration text; {@code source} names it in error messages. */
+    public static AppConfig parse(String yaml, String source) {
+        return new ConfigFile(source).read(new StringReader(yaml));
+    }
+
+    private AppConfig read(Reader reader) {
+        Node root;
+        try {
+            root = new Yaml(new LoaderOptions()).compose(reader);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 1 : e.getProblemMark().getLine() + 1;
+            throw new ConfigException(List.of(source + ":" + line + ": not valid YAML: "
+                    + e.getProblem()));
+        } catch (YAMLException e) {
+            throw new ConfigException(List.of(source + ": not valid YAML: " + e.getMessage()));
+        }
+        CreditTypes types = root == null || isNull(root) ? null : readRoot(root);
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return types == null ? AppConfig.defaults() : new AppConfig(types);
+    }
+
+    private CreditTypes readRoot(Node root) {
+        Map<String, Node> top = mapping(root, "(top level)");
+        if (top == null) {
+            return null;
+        }
+        for (Map.Entry<String, Node> entry : top.entrySet()) {
+            String key = entry.getKey();
+            if (!key.equals(CREDIT_TYPES) && !RESERVED_KEYS.contains(key)) {
+                error(keyOf.get(entry.getValue()), key, "unknown key; expected " + CREDIT_TYPES
+                        + " (or plans, products, ai)");
+            }
+        }
+        Node list = top.get(CREDIT_TYPES);
+        if (list == null || isNull(list)) {
+            return null;
+        }
+        if (!(list instanceof SequenceNode sequence) || sequence.getValue().isEmpty()) {
+            error(list, CREDIT_TYPES, "must be a non-empty list of credit types");
+            return null;
+        }
+        List<CreditType> types = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < sequence.getValue().size(); i++) {
+            String path = CREDIT_TYPES + "[" + i + "]";
+            CreditType type = readCreditType(sequence.getValue().get(i), path);
+            if (type != null && seen.putIfAbsent(type.id(), i) != null) {
+                error(sequence.getValue().get(i), path + ".id", "'" + type.id()
+                        + "' is already defined by " + CREDIT_TYPES + "[" + seen.get(type.id()) + "]");
+            } else if (type != null) {
+                types.add(type);
+            }
+        }
+        return errors.isEmpty() ? CreditTypes.of(types) : null;
+    }
+
+    /** One credit type, or null after recording its errors. */
+    private CreditType readCreditType(Node node, String path) {
+        Map<String, Node> fields = mapping(node, path);
+        if (fields == null) {
+            return null;
+        }
+        int before = errors.size();
+        for (Map.Entry<String, Node> entry : fields.entrySet()) {
+            if (!CREDIT_TYPE_KEYS.contains(entry.getKey())) {
+                error(keyOf.get(entry.getValue()), path + "." + entry.getKey(), "unknown key; expected one of "
+                        + "id, name, icon, scale, overdraft_limit, low_balance_threshold");
+            }
+        }
+        String id = text(fields.get("id"), path + ".id");
+        if (id == null && fields.get("id") == null) {
+            error(node, path + ".id", "is required");
+        } else if (id != null && !CreditType.ID_PATTERN.matcher(id).matches()) {
+            error(fields.get("id"), path + ".id", "must match " + CreditType.ID_PATTERN
+                    + ", was '" + id + "'");
+        }
+        String name = text(fields.get("name"), path + ".name");
+        String icon = text(fields.get("icon"), path + ".icon");
+        int scale = scale(fields.get("scale"), path + ".scale");
+        OverdraftLimit overdraft = overdraftLimit(fields.get("overdraft_limit"), scale,
+                path + ".overdraft_limit");
+        Long threshold = threshold(fields.get("low_balance_threshold"), scale,
+                path + ".low_balance_threshold");
+        if (errors.size() > before || id == null) {
+            return null;
+        }
+        return new CreditType(id, name, icon, scale, overdraft, threshold);
+    }
+
+    private int scale(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return SCALE_DEFAULT;
+        }
+        String value = node instanceof ScalarNode scalar ? scalar.getValue() : null;
+        if (node.getTag().equals(Tag.INT) && value != null && value.matches("[0-9]{1,2}")
+                && Integer.parseInt(value) <= Amount.SCALE_MAX) {
+            return Integer.parseInt(value);
+        }
+        error(node, path, "must be an integer 0.." + Amount.SCALE_MAX
+                + (value == null ? "" : ", was '" + value + "'"));
+        return SCALE_DEFAULT;
+    }
+
+    private OverdraftLimit overdraftLimit(Node node, int scale, String path) {
+        String value = decimalText(node, path);
+        if (value == null) {
+            return OverdraftLimit.none();
+        }
+        try {
+            return OverdraftLimit.parse(value, scale);
+        } catch (InvalidAmountException e) {
+            error(node, path, "must be \"unlimited\" or a decimal of at most " + scale
+                    + " decimal places that is not negative, was '" + value + "'");
+            return OverdraftLimit.none();
+        }
+    }
+
+    private Long threshold(Node node, int scale, String path) {
+        String value = decimalText(node, path);
+        if (value == null) {
+            return null;
+        }
+        try {
+            Amount amount = Amount.parse(value, scale);
+            if (amount.units() >= 0) {
+                return amount.units();
+            }
+        } catch (InvalidAmountException e) {
+            // reported below, with the key and line
+        }
+        error(node, path, "must be a decimal of at most " + scale
+                + " decimal places that is not negative, was '" + value + "'");
+        return null;
+    }
+
+    /** A scalar's text (a YAML number keeps its exact digits); null when absent or null. */
+    private String decimalText(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        return text(node, path);
+    }
+
+    private String text(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        if (!(node instanceof ScalarNode scalar)) {
+            error(node, path, "must be a single value, not a list or a mapping");
+            return null;
+        }
+        return scalar.getValue();
+    }
+
+    /** A mapping's entries by key, in file order; null (after an error) if it is not one. */
+    private Map<String, Node> mapping(Node node, String path) {
+        if (!(node instanceof MappingNode mapping)) {
+            error(node, path, "must be a mapping of keys to values");
+            return null;
+        }
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (!(tuple.getKeyNode() instanceof ScalarNode key)) {
+                error(tuple.getKeyNode(), path, "keys must be plain names");
+                continue;
+            }
+            keyOf.put(tuple.getValueNode(), key);
+            if (out.putIfAbsent(key.getValue(), tuple.getValueNode()) != null) {
+                error(key, prefix(path) + key.getValue(), "is given twice");
+            }
+        }
+        return out;
+    }
+
+    private static String prefix(String path) {
+        return path.startsWith("(") ? "" : path + ".";
+    }
+
+    private static boolean isNull(Node node) {
+        return node.getTag().equals(Tag.NULL);
+    }
+
+    private void error(Node node, String path, String message) {
+        int line = node.getStartMark() == null ? 1 : node.getStartMark().getLine() + 1;
+        errors.add(source + ":" + line + ": " + path + ": " + message);
+    }
+}

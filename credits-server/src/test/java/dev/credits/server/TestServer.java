@@ -1,0 +1,145 @@
+package dev.credits.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.credits.CreditTypes;
+import dev.credits.Credits;
+import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.testing.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * A real server on a free port over a fresh test database, and an HTTP client for it
+ * ({@code java.net.http}). Requests carry {@link #KEY} unless told otherwise.
+ */
+public final class TestServer implements AutoCloseable {
+    public static final String KEY = "test-key-for-the-server";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    public final Credits credits;
+    public final ApiKeys keys;
+    public final CreditsServer server;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private TestServer(Credits credits) {
+        this.credits = credits;
+        this.keys = new ApiKeys(dataSource(credits), KEY);
+        this.server = CreditsServer.start(credits, keys, 0);
+    }
+
+    public static TestServer start() {
+        return start(CreditTypes.defaults(), Clock.systemUTC());
+    }
+
+    public static TestServer start(CreditTypes types, Clock clock) {
+        return new TestServer(Credits.open(TestDatabase.newConfig(clock, types)));
+    }
+
+    static DataSource dataSource(Credits credits) {
+        return ((PostgresLedgerStore) credits.store()).database().dataSource();
+    }
+
+    /** A response: status, headers and body text, with the body as JSON on demand. */
+    public record Response(int status, Map<String, List<String>> headers, String body) {
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + body, e);
+            }
+        }
+
+        public String code() {
+            return json().path("code").asText(null);
+        }
+
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + body;
+        }
+    }
+
+    public Response get(String path) {
+        return send("GET", path, null, Map.of(), KEY);
+    }
+
+    public Response post(String path, String body) {
+        return send("POST", path, body, Map.of(), KEY);
+    }
+
+    public Response post(String path, String body, Map<String, String> headers) {
+        return send("POST", path, body, headers, KEY);
+    }
+
+    /** Any request; {@code key} null sends no Authorization header, {@code body} null none. */
+    public Response send(String method, String path, String body, Map<String, String> headers,
+                         String key) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (key != null) {
+            request.header("Authorization", "Bearer " + key);
+        }
+        headers.forEach(request::header);
+        try {
+            HttpResponse<String> response = http.send(request.build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Grants {@code amount} credits of the default type; fails the test unless 201. */
+    public JsonNode grant(String customer, String amount) {
+        Response r = post("/v1/customers/" + customer + "/grants", "{\"credit_type\":\"credits\","
+                + "\"amount\":\"" + amount + "\",\"source\":\"purchase\"}");
+        if (r.status() != 201) {
+            throw new AssertionError("grant failed: " + r);
+        }
+        return r.json();
+    }
+
+    public Response spend(String customer, String amount, Map<String, String> headers) {
+        return post("/v1/customers/" + customer + "/spend",
+                "{\"credit_type\":\"credits\",\"amount\":\"" + amount + "\"}", headers);
+    }
+
+    public String balance(String customer) {
+        return get("/v1/customers/" + customer + "/wallets/credits").json().get("balance").asText();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        credits.close();
+    }
+}
