@@ -1,0 +1,71 @@
+package dev.credits.cli;
+
+import dev.credits.Credits;
+import dev.credits.Grant;
+import dev.credits.GrantRecord;
+import dev.credits.GrantSource;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "grant", mixinStandardHelpOptions = true,
+        description = "Add credits to a customer's wallet.")
+final class GrantCommand extends LedgerCommand {
+    @Parameters(index = "0", paramLabel = "CUSTOMER", description = "Customer id, e.g. user_42.")
+    String customerId;
+
+    @Parameters(index = "1", paramLabel = "AMOUNT", description = "Decimal amount, e.g. 100.00.")
+    String amount;
+
+    @Option(names = "--type", paramLabel = "CREDIT_TYPE", defaultValue = "credits",
+            description = "Credit type (default: ${DEFAULT-VALUE}).")
+    String creditType;
+
+    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "purchase",
+            description = "purchase, promotion, subscription, adjustment or refund"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--priority", paramLabel = "0-100", defaultValue = "50",
+            description = "0-100; lower is spent first (default: ${DEFAULT-VALUE}).")
+    int priority;
+
+    @Option(names = "--effective-at", paramLabel = "TIME",
+            description = "When the credits count from, ISO-8601 UTC (default: now).")
+    Instant effectiveAt;
+
+    @Option(names = "--expires-at", paramLabel = "TIME",
+            description = "When the rest expires, ISO-8601 UTC (default: never).")
+    Instant expiresAt;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the history.")
+    String reason;
+
+    @Option(names = "--idempotency-key", paramLabel = "KEY",
+            description = "Makes a retry of this grant a no-op.")
+    String idempotencyKey;
+
+    @Override
+    int run(Credits credits) {
+        GrantRecord grant = credits.wallet(customerId, creditType).grant(Grant.of(amount)
+                .source(GrantSource.parse(source))
+                .priority(priority)
+                .effectiveAt(effectiveAt)
+                .expiresAt(expiresAt)
+                .reason(reason)
+                .idempotencyKey(idempotencyKey));
+        out().printf("granted %s %s to %s%n", grant.amount(), grant.creditType(),
+                grant.customerId());
+        Output.field(out(), "grant", grant.id());
+        Output.field(out(), "transaction", grant.transactionId());
+        Output.field(out(), "remaining", grant.remaining());
+        if (grant.expiresAt() != null) {
+            Output.field(out(), "expires at", grant.expiresAt());
+        }
+        if (grant.balance() != null) {
+            Output.field(out(), "balance", grant.balance());
+        }
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.credits.cli;
+
+import dev.credits.Credits;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A command that opens the ledger for one operation: no background sweeper, the system clock,
+ * a small connection pool. Works beside a running server on the same database.
+ */
+abstract class LedgerCommand implements Callable<Integer> {
+    static final int POOL_SIZE = 2;
+
+    @Mixin
+    DatabaseOptions database;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        try (Credits credits = Credits.open(database.config()
+                .withSweepIntervalMs(0)
+                .withPoolSize(POOL_SIZE))) {
+            return run(credits);
+        }
+    }
+
+    /** Runs against the open ledger and returns the exit code. */
+    abstract int run(Credits credits) throws Exception;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}
