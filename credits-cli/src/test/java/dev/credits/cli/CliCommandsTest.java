@@ -1,0 +1,236 @@
+package dev.credits.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credits.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliCommandsTest {
+    private Cli cli;
+
+    @BeforeEach
+    void newDatabase() {
+        cli = new Cli("--database-url", TestDatabase.newDatabaseUrl(),
+                "--database-user", TestDatabase.user());
+    }
+
+    /** The balance, held and available columns of one wallet. */
+    private List<String> wallet(String customer) {
+        Cli.Result result = cli.run("balance", customer, "--type", "credits");
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        String[] cells = result.lines().get(1).trim().split("\\s+");
+        return List.of(cells[1], cells[2], cells[3]);
+    }
+
+    private Cli.Result ok(String... args) {
+        Cli.Result result = cli.run(args);
+        assertThat(result.exitCode()).as("%s%n%s", result.out(), result.err()).isZero();
+        return result;
+    }
+
+    private static String field(Cli.Result result, String name) {
+        return result.lines().stream().map(String::trim).filter(l -> l.startsWith(name + " "))
+                .map(l -> l.substring(name.length()).trim()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void grantThenSpend_updatesBalanceAndHistory() {
+        Cli.Result grant = ok("grant", "user_42", "100.00", "--reason", "top-up");
+        assertThat(grant.out()).contains("granted 100.00 credits to user_42");
+        assertThat(field(grant, "grant")).startsWith("grt_");
+        assertThat(field(grant, "balance")).isEqualTo("100.00");
+
+        Cli.Result spend = ok("spend", "user_42", "10.25", "--feature", "chat");
+        assertThat(field(spend, "balance")).isEqualTo("89.75");
+        assertThat(field(spend, "paid by")).isEqualTo(field(grant, "grant") + " 10.25");
+        assertThat(wallet("user_42")).containsExactly("89.75", "0.00", "89.75");
+
+        Cli.Result history = ok("history", "user_42");
+        assertThat(history.lines()).hasSize(3);
+        assertThat(history.lines().get(1)).contains("usage", "-10.25", "89.75", "feature=chat");
+        assertThat(history.lines().get(2)).contains("grant", "100.00", "reason=top-up");
+    }
+
+    @Test
+    void history_pagesWithCursor() {
+        for (int i = 0; i < 3; i++) {
+            ok("grant", "pager", "1.00");
+        }
+        Cli.Result first = ok("history", "pager", "--limit", "2");
+        String more = first.lines().get(first.lines().size() - 1);
+        assertThat(more).startsWith("more: --cursor ");
+        Cli.Result second = ok("history", "pager", "--limit", "2", "--cursor",
+                more.substring("more: --cursor ".length()));
+        assertThat(second.lines()).hasSize(2);
+    }
+
+    @Test
+    void voidGrant_removesWhatRemains() {
+        String grantId = field(ok("grant", "voider", "50.00"), "grant");
+        ok("spend", "voider", "20.00");
+        Cli.Result voided = ok("void", grantId, "--reason", "chargeback");
+        assertThat(field(voided, "status")).isEqualTo("voided");
+        assertThat(wallet("voider").get(0)).isEqualTo("0.00");
+
+        Cli.Result again = cli.run("void", grantId);
+        assertThat(again.exitCode()).isEqualTo(2);
+        assertThat(again.err()).startsWith("error: invalid_state: ");
+    }
+
+    @Test
+    void spend_moreThanAvailable_isRejectedAndWritesNothing() {
+        ok("grant", "poor", "5.00");
+        Cli.Result result = cli.run("spend", "poor", "5.01");
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("error: insufficient_credits: ");
+        assertThat(wallet("poor")).containsExactly("5.00", "0.00", "5.00");
+    }
+
+    @Test
+    void badInput_exitsTwoAndWritesNothing() {
+        ok("grant", "careful", "10.00");
+        String[][] bad = {
+            {"grant", "careful", "abc"},
+            {"grant", "careful", "1.001"},
+            {"grant", "careful", "0"},
+            {"grant", "careful", "1000000000001"},
+            {"grant", "careful", "-5"},
+            {"grant", "careful", "5", "--type", "gold"},
+            {"grant", "careful", "5", "--source", "gift"},
+            {"grant", "careful", "5", "--priority", "101"},
+            {"grant", "careful", "5", "--priority", "high"},
+            {"grant", "careful", "5", "--expires-at", "tomorrow"},
+            {"grant", "bad customer!", "5"},
+            {"grant", "careful"},
+            {"spend", "careful", "1e3"},
+            {"spend", "careful", "20.00"},
+            {"spend", "careful", ""},
+            {"history", "careful", "--limit", "0"},
+            {"history", "careful", "--cursor", "forged"},
+            {"history", "careful", "--kind", "gift"},
+            {"void", "grt_missing"},
+            {"export", "--format", "xml"},
+            {"balance", "careful", "--type", "gold"},
+            {"nonsense"},
+        };
+        for (String[] args : bad) {
+            Cli.Result result = cli.run(args);
+            assertThat(result.exitCode()).as(String.join(" ", args) + "\n" + result.err())
+                    .isEqualTo(2);
+            assertThat(result.err()).as(String.join(" ", args)).isNotBlank();
+        }
+        assertThat(wallet("careful")).containsExactly("10.00", "0.00", "10.00");
+        assertThat(ok("history", "careful").lines()).hasSize(2);
+        assertThat(ok("verify").out()).contains("clean");
+    }
+
+    @Test
+    void verify_onConsistentLedger_isClean() {
+        ok("grant", "a", "10.00");
+        ok("spend", "a", "3.00");
+        Cli.Result result = ok("verify");
+        assertThat(result.out()).contains("transactions: clean");
+    }
+
+    @Test
+    void migrate_printsSchemaVersion() {
+        Cli.Result result = ok("migrate");
+        assertThat(result.lines().get(0)).matches("schema version \\d+ \\(.*\\)");
+    }
+
+    @Test
+    void export_csv_toStdout(@TempDir Path dir) {
+        ok("grant", "exp", "10.00", "--reason", "welcome, \"friend\"");
+        ok("spend", "exp", "2.50", "--feature", "chat");
+        ok("grant", "other", "1.00");
+        Cli.Result result = ok("export", "--customer", "exp");
+        List<String> lines = result.lines();
+        assertThat(lines.get(0)).isEqualTo("id,customer_id,credit_type,type,source,grant_id,"
+                + "hold_id,amount,balance_after,feature,reason,metadata,created_at,effective_at");
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).contains(",exp,credits,grant,purchase,grt_", ",10.00,10.00,",
+                ",\"welcome, \"\"friend\"\"\",{},");
+        assertThat(lines.get(2)).contains(",usage,", ",-2.50,7.50,chat,,{},");
+        assertThat(result.err()).contains("exported 2 transactions to stdout");
+    }
+
+    @Test
+    void export_jsonl_toFile(@TempDir Path dir) throws Exception {
+        ok("grant", "exp", "10.00", "--reason", "line\nbreak");
+        ok("spend", "exp", "2.50", "--feature", "chat");
+        Path file = dir.resolve("out.jsonl");
+        Cli.Result result = ok("export", "--format", "jsonl", "--output", file.toString());
+        assertThat(result.out()).isEmpty();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("{\"id\":\"txn_").contains(
+                "\"customer_id\":\"exp\"", "\"type\":\"grant\"", "\"amount\":\"10.00\"",
+                "\"reason\":\"line\\nbreak\"", "\"metadata\":{}");
+        assertThat(lines.get(1)).contains("\"amount\":\"-2.50\"", "\"balance_after\":\"7.50\"",
+                "\"feature\":\"chat\"");
+        assertThat(Files.list(dir)).containsExactly(file);
+    }
+
+    @Test
+    void keys_createListRevoke() {
+        Cli.Result created = ok("keys", "create", "--name", "billing");
+        String secret = created.out().trim();
+        assertThat(secret).startsWith("sk_").hasSizeGreaterThan(40);
+        assertThat(created.err()).contains("cannot be shown again");
+
+        Cli.Result listed = ok("keys", "list");
+        assertThat(listed.out()).contains("billing", "active").doesNotContain(secret);
+
+        Cli.Result duplicate = cli.run("keys", "create", "--name", "billing");
+        assertThat(duplicate.exitCode()).isEqualTo(2);
+
+        ok("keys", "revoke", "billing");
+        assertThat(ok("keys", "list").out()).contains("revoked");
+        Cli.Result unknown = cli.run("keys", "revoke", "billing");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no active key");
+    }
+
+    @Test
+    void config_definesCreditTypes(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("credits.yml");
+        Files.writeString(config, "credit_types:\n  - id: credits\n    scale: 2\n"
+                + "  - id: sms\n    scale: 0\n");
+        ok("grant", "texter", "5", "--type", "sms", "--config", config.toString());
+        Cli.Result balance = ok("balance", "texter", "--config", config.toString());
+        assertThat(balance.lines()).hasSize(3);
+        assertThat(balance.lines().get(2)).startsWith("sms").contains(" 5 ");
+
+        Cli.Result decimals = cli.run("grant", "texter", "1.5", "--type", "sms", "--config",
+                config.toString());
+        assertThat(decimals.exitCode()).isEqualTo(2);
+        assertThat(decimals.err()).startsWith("error: invalid_amount: ");
+    }
+
+    @Test
+    void config_invalid_isRejectedNamingTheLine(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.yml");
+        Files.writeString(config, "credit_types:\n  - id: credits\n    scale: twelve\n");
+        Cli.Result result = cli.run("balance", "x", "--config", config.toString());
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("bad.yml:3", "scale");
+
+        Cli.Result missing = cli.run("balance", "x", "--config", dir.resolve("no.yml").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("does not exist");
+    }
+
+    @Test
+    void help_listsEveryCommand() {
+        Cli.Result result = Cli.execute("--help");
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.out()).contains("serve", "keys", "grant", "spend", "balance",
+                "history", "void", "migrate", "verify", "export");
+    }
+}

@@ -1,0 +1,154 @@
+package dev.credits.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.credits.testing.TestDatabase;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code credits serve} as real processes: two on one database, and a restart on its data. */
+class ServerProcessesTest {
+    private static final int THREADS = 16;
+    private static final int SPENDS_PER_CUSTOMER = 40;
+    private static final int GRANTS_PER_CUSTOMER = 4;
+    private static final List<String> CUSTOMERS = List.of("shared_a", "shared_b", "shared_c");
+
+    private static String grantBody(String amount) {
+        return "{\"credit_type\": \"credits\", \"amount\": \"" + amount
+                + "\", \"source\": \"purchase\"}";
+    }
+
+    private static String spendBody(String amount) {
+        return "{\"credit_type\": \"credits\", \"amount\": \"" + amount
+                + "\", \"feature\": \"chat\"}";
+    }
+
+    @Test
+    void twoServersOnOneDatabase_stayConsistent() throws Exception {
+        String url = TestDatabase.newDatabaseUrl();
+        String[] database = {"--database-url", url, "--database-user", TestDatabase.user()};
+        try (ServerProcess one = ServerProcess.start(database);
+             ServerProcess two = ServerProcess.start(database)) {
+            one.awaitReady();
+            two.awaitReady();
+            for (String customer : CUSTOMERS) {
+                assertThat(one.post("/v1/customers/" + customer + "/grants", grantBody("20.00"))
+                        .status()).isEqualTo(201);
+            }
+            List<AtomicInteger> spent = drive(List.of(one, two));
+            for (int i = 0; i < CUSTOMERS.size(); i++) {
+                // 20.00 + 4 x 2.50 in, 1.00 out per accepted spend.
+                BigDecimal expected = new BigDecimal("30.00")
+                        .subtract(BigDecimal.valueOf(spent.get(i).get()));
+                String path = "/v1/customers/" + CUSTOMERS.get(i) + "/wallets/credits";
+                assertThat(one.get(path).body().get("balance").asText())
+                        .isEqualTo(expected.setScale(2).toPlainString());
+                assertThat(two.get(path).body().get("balance").asText())
+                        .isEqualTo(expected.setScale(2).toPlainString());
+            }
+            assertThat(one.stop()).isIn(0, 143);
+            assertThat(two.stop()).isIn(0, 143);
+        }
+        Cli cli = new Cli(database);
+        Cli.Result verify = cli.run("verify");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.out()).contains("clean");
+    }
+
+    /** Spends and grants on every customer through both servers at once; counts 201 spends. */
+    private static List<AtomicInteger> drive(List<ServerProcess> servers) throws Exception {
+        List<AtomicInteger> spent = new ArrayList<>();
+        List<Runnable> calls = new ArrayList<>();
+        for (String customer : CUSTOMERS) {
+            AtomicInteger accepted = new AtomicInteger();
+            spent.add(accepted);
+            for (int i = 0; i < SPENDS_PER_CUSTOMER + GRANTS_PER_CUSTOMER; i++) {
+                ServerProcess server = servers.get(i % servers.size());
+                boolean grant = i < GRANTS_PER_CUSTOMER;
+                calls.add(() -> call(server, customer, grant, accepted));
+            }
+        }
+        long seed = System.nanoTime();
+        System.out.println("drive seed " + seed);
+        Collections.shuffle(calls, new Random(seed));
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Runnable call : calls) {
+                done.add(pool.submit(call));
+            }
+            for (Future<?> future : done) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return spent;
+    }
+
+    private static void call(ServerProcess server, String customer, boolean grant,
+                             AtomicInteger accepted) {
+        try {
+            String base = "/v1/customers/" + customer;
+            if (grant) {
+                assertThat(server.post(base + "/grants", grantBody("2.50")).status())
+                        .isEqualTo(201);
+                return;
+            }
+            ServerProcess.Response response = server.post(base + "/spend", spendBody("1.00"));
+            assertThat(response.status()).as("%s", response.body()).isIn(201, 402);
+            if (response.status() == 201) {
+                accepted.incrementAndGet();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void restart_onSameData_keepsBalancesAndHistory(@TempDir Path dir) throws Exception {
+        String data = dir.resolve("data").toString();
+        String wallet = "/v1/customers/persist/wallets/credits";
+        String history = "/v1/customers/persist/transactions";
+        JsonNode walletBefore;
+        JsonNode historyBefore;
+        try (ServerProcess server = ServerProcess.start("--data", data)) {
+            server.awaitReady();
+            assertThat(server.post("/v1/customers/persist/grants", grantBody("12.34")).status())
+                    .isEqualTo(201);
+            assertThat(server.post("/v1/customers/persist/spend", spendBody("2.34")).status())
+                    .isEqualTo(201);
+            walletBefore = withoutAsOf(server.get(wallet).body());
+            historyBefore = server.get(history).body();
+            assertThat(server.stop()).isIn(0, 143);
+        }
+        assertThat(walletBefore.get("balance").asText()).isEqualTo("10.00");
+        try (ServerProcess server = ServerProcess.start("--data", data)) {
+            server.awaitReady();
+            assertThat(withoutAsOf(server.get(wallet).body())).isEqualTo(walletBefore);
+            assertThat(server.get(history).body()).isEqualTo(historyBefore);
+            assertThat(historyBefore.get("data")).hasSize(2);
+            assertThat(server.stop()).isIn(0, 143);
+        }
+        Cli.Result verify = new Cli("--data", data).run("verify");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    }
+
+    private static JsonNode withoutAsOf(JsonNode wallet) {
+        ObjectNode copy = wallet.deepCopy();
+        copy.remove("as_of");
+        return copy;
+    }
+}
