@@ -1,0 +1,77 @@
+package dev.credits.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.credits.server.TestServer.Response;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class OpenApiTest {
+    static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options",
+            "head", "patch", "trace");
+    static TestServer t;
+
+    @BeforeAll
+    static void start() {
+        t = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        t.close();
+    }
+
+    @Test
+    void document_listsExactlyTheRegisteredRoutes() {
+        Response r = t.send("GET", "/openapi.json", null, Map.of(), null);
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode doc = r.json();
+        assertThat(doc.get("openapi").asText()).startsWith("3.1");
+        Set<String> documented = new TreeSet<>();
+        Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
+        while (paths.hasNext()) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            path.getValue().fieldNames().forEachRemaining(method -> {
+                if (HTTP_METHODS.contains(method)) {
+                    documented.add(method.toUpperCase(Locale.ROOT) + " " + path.getKey());
+                }
+            });
+        }
+        assertThat(documented).isEqualTo(new TreeSet<>(t.server.routes()));
+        assertThat(documented).contains("POST /v1/customers/{customer}/spend",
+                "GET /v1/customers/{customer}/transactions", "POST /v1/holds/{id}/capture");
+    }
+
+    @Test
+    void everyReference_resolves() {
+        JsonNode doc = t.get("/openapi.json").json();
+        for (String ref : doc.findValuesAsText("$ref")) {
+            String[] parts = ref.substring(2).split("/");
+            JsonNode node = doc;
+            for (String part : parts) {
+                node = node.path(part);
+            }
+            assertThat(node.isMissingNode()).as(ref).isFalse();
+        }
+    }
+
+    @Test
+    void swaggerUi_isServedAtDocs() {
+        Response page = t.get("/docs");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.body()).contains("/openapi.json").contains("swagger-ui-bundle.js");
+        Response bundle = t.get("/docs/swagger-ui-bundle.js");
+        assertThat(bundle.status()).isEqualTo(200);
+        assertThat(bundle.body()).contains("SwaggerUIBundle");
+        assertThat(t.get("/docs/swagger-ui.css").status()).isEqualTo(200);
+        assertThat(t.get("/docs/secret.txt").status()).isEqualTo(404);
+    }
+}
