@@ -9,7 +9,6 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -59,30 +58,12 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server, credits, stopped),
-                "credits-shutdown"));
+        Shutdown shutdown = new Shutdown(server, credits);
+        shutdown.install();
         ReadyMessage.print(spec.commandLine().getOut(), server.port(), database,
                 System.getenv(ApiKeys.ENVIRONMENT_VARIABLE) != null);
-        stopped.await();
+        shutdown.await();
         return Main.EXIT_OK;
-    }
-
-    private static void stop(CreditsServer server, Credits credits, CountDownLatch stopped) {
-        try {
-            LOG.info("stopping: finishing requests in flight");
-            server.stop();
-        } catch (RuntimeException e) {
-            LOG.warn("the HTTP server did not stop cleanly", e);
-        } finally {
-            try {
-                credits.close();
-                LOG.info("stopped");
-            } catch (RuntimeException e) {
-                LOG.warn("the ledger did not close cleanly", e);
-            }
-            stopped.countDown();
-        }
     }
 
     /** Fails before the database starts, which takes seconds, when the port is in use. */

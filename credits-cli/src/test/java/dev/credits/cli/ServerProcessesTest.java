@@ -23,6 +23,7 @@ class ServerProcessesTest {
     private static final int THREADS = 16;
     private static final int SPENDS_PER_CUSTOMER = 40;
     private static final int GRANTS_PER_CUSTOMER = 4;
+    private static final int LOAD_REQUESTS_BEFORE_STOP = 300;
     private static final List<String> CUSTOMERS = List.of("shared_a", "shared_b", "shared_c");
 
     private static String grantBody(String amount) {
@@ -144,6 +145,60 @@ class ServerProcessesTest {
         }
         Cli.Result verify = new Cli("--data", data).run("verify");
         assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+    }
+
+    @Test
+    void sigterm_underLoad_finishesInFlightAndLosesNothingAcknowledged(@TempDir Path dir)
+            throws Exception {
+        String data = dir.resolve("data").toString();
+        AtomicInteger accepted = new AtomicInteger();
+        List<String> failures = Collections.synchronizedList(new ArrayList<>());
+        try (ServerProcess server = ServerProcess.start("--data", data)) {
+            server.awaitReady();
+            assertThat(server.post("/v1/customers/busy/grants", grantBody("100000.00"))
+                    .status()).isEqualTo(201);
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            AtomicInteger sent = new AtomicInteger();
+            try {
+                for (int i = 0; i < THREADS; i++) {
+                    pool.submit(() -> spendUntilRefused(server, sent, accepted, failures));
+                }
+                while (sent.get() < LOAD_REQUESTS_BEFORE_STOP) {
+                    Thread.sleep(10);
+                }
+                assertThat(server.stop()).isIn(0, 143);
+            } finally {
+                pool.shutdown();
+                assertThat(pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+            }
+        }
+        // A request that arrives once stopping has begun may get 503; none may fail otherwise.
+        assertThat(failures).allMatch(f -> f.equals("503"), "only 503 while stopping");
+        Cli cli = new Cli("--data", data);
+        BigDecimal expected = new BigDecimal("100000").subtract(BigDecimal.valueOf(accepted.get()));
+        assertThat(cli.run("balance", "busy").lines().get(1))
+                .contains(" " + expected.setScale(2).toPlainString() + " ");
+        assertThat(cli.run("verify").exitCode()).isZero();
+    }
+
+    /** Spends 1.00 until the connection is refused; records any other outcome than 201. */
+    private static void spendUntilRefused(ServerProcess server, AtomicInteger sent,
+                                          AtomicInteger accepted, List<String> failures) {
+        while (true) {
+            ServerProcess.Response response;
+            try {
+                sent.incrementAndGet();
+                response = server.post("/v1/customers/busy/spend", spendBody("1.00"));
+            } catch (Exception e) {
+                return; // the server has stopped listening
+            }
+            if (response.status() == 201) {
+                accepted.incrementAndGet();
+            } else {
+                failures.add(String.valueOf(response.status()));
+            }
+        }
     }
 
     private static JsonNode withoutAsOf(JsonNode wallet) {
