@@ -73,7 +73,7 @@ public final class PostgresLedgerStore implements LedgerStore {
                     c.commit();
                     return result;
                 } catch (SQLException | RuntimeException e) {
-                    c.rollback();
+                    rollbackQuietly(c, e);
                     throw e;
                 }
             } catch (SQLException e) {
@@ -83,6 +83,18 @@ public final class PostgresLedgerStore implements LedgerStore {
                 }
                 throw translate(e);
             }
+        }
+    }
+
+    /**
+     * Rolls back after a failure. On a dead connection the rollback fails too; the first error
+     * is the one that says what happened (e.g. the database went away), so it is kept.
+     */
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException rollbackFailure) {
+            cause.addSuppressed(rollbackFailure);
         }
     }
 
