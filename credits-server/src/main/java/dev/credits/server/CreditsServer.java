@@ -29,10 +29,12 @@ public final class CreditsServer {
     public static final long STOP_TIMEOUT_MS = 10_000;
 
     private final Javalin app;
+    private final int port;
     private boolean stopped;
 
     private CreditsServer(Javalin app) {
         this.app = app;
+        this.port = app.port();
     }
 
     /**
@@ -67,6 +69,7 @@ public final class CreditsServer {
         config.jetty.modifyServer(server -> {
             server.setStopTimeout(STOP_TIMEOUT_MS);
             server.insertHandler(new GracefulHandler());
+            server.setErrorHandler(new JettyErrors());
         });
         config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(),
                 routeOf(ctx), ctx.statusCode(), (long) (ms * 1_000_000L)));
@@ -116,9 +119,9 @@ public final class CreditsServer {
         }
     }
 
-    /** The port the server listens on. */
+    /** The port the server listens on (or listened on, once stopped). */
     public int port() {
-        return app.port();
+        return port;
     }
 
     /** Every route the server answers, as {@code "METHOD /path/{param}"}. */

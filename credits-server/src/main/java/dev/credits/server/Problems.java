@@ -92,6 +92,12 @@ final class Problems {
     }
 
     static void write(Context ctx, String code, String detail, Map<String, Object> extras) {
+        ctx.status(kind(code).status());
+        ctx.contentType(CONTENT_TYPE);
+        ctx.result(Views.write(body(code, detail, extras)));
+    }
+
+    static Map<String, Object> body(String code, String detail, Map<String, Object> extras) {
         Kind kind = kind(code);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", TYPE_PREFIX + code);
@@ -100,8 +106,16 @@ final class Problems {
         body.put("detail", detail);
         body.put("code", code);
         body.putAll(extras);
-        ctx.status(kind.status());
-        ctx.contentType(CONTENT_TYPE);
-        ctx.result(Views.write(body));
+        return body;
+    }
+
+    /** The code of an error Jetty answers by itself, before a handler runs. */
+    static String codeOfStatus(int status) {
+        return switch (status) {
+            case 404 -> "not_found";
+            case 413 -> RequestRejectedException.REQUEST_TOO_LARGE;
+            case 503 -> "unavailable";
+            default -> status < 500 ? RequestRejectedException.MALFORMED_REQUEST : INTERNAL_ERROR;
+        };
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
+import dev.credits.CreditsConfig;
 import dev.credits.postgres.PostgresLedgerStore;
 import dev.credits.testing.TestDatabase;
 import java.io.IOException;
@@ -27,13 +28,16 @@ public final class TestServer implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     public final Credits credits;
+    /** The JDBC URL of this server's own database. */
+    public final String databaseUrl;
     public final ApiKeys keys;
     public final CreditsServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    private TestServer(Credits credits) {
+    private TestServer(Credits credits, String databaseUrl) {
         this.credits = credits;
+        this.databaseUrl = databaseUrl;
         this.keys = new ApiKeys(dataSource(credits), KEY);
         this.server = CreditsServer.start(credits, keys, 0);
     }
@@ -43,7 +47,8 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(CreditTypes types, Clock clock) {
-        return new TestServer(Credits.open(TestDatabase.newConfig(clock, types)));
+        CreditsConfig config = TestDatabase.newConfig(clock, types);
+        return new TestServer(Credits.open(config), config.databaseUrl());
     }
 
     static DataSource dataSource(Credits credits) {
