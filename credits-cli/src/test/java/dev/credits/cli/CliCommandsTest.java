@@ -6,6 +6,9 @@ import dev.credits.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,10 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class CliCommandsTest {
     private Cli cli;
 
+    private String url;
+
     @BeforeEach
     void newDatabase() {
-        cli = new Cli("--database-url", TestDatabase.newDatabaseUrl(),
-                "--database-user", TestDatabase.user());
+        url = TestDatabase.newDatabaseUrl();
+        cli = new Cli("--database-url", url, "--database-user", TestDatabase.user());
     }
 
     /** The balance, held and available columns of one wallet. */
@@ -136,6 +141,29 @@ class CliCommandsTest {
         ok("spend", "a", "3.00");
         Cli.Result result = ok("verify");
         assertThat(result.out()).contains("transactions: clean");
+    }
+
+    @Test
+    void verify_afterTampering_printsViolationsAndExitsOne() throws Exception {
+        ok("grant", "tampered", "10.00");
+        try (Connection c = DriverManager.getConnection(url, TestDatabase.user(), null);
+             Statement st = c.createStatement()) {
+            st.execute("update wallets set balance = balance + 1 where customer_id = 'tampered'");
+        }
+        Cli.Result result = cli.run("verify");
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.out()).contains("violation: ", "violation(s)");
+    }
+
+    @Test
+    void history_daily_mergesUsagePerFeature() {
+        ok("grant", "daily", "10.00");
+        for (int i = 0; i < 3; i++) {
+            ok("spend", "daily", "1.00", "--feature", "chat");
+        }
+        Cli.Result result = ok("history", "daily", "--daily");
+        assertThat(result.lines()).hasSize(3);
+        assertThat(result.lines().get(1)).contains(" x3 ", "usage", "-3.00", "feature=chat");
     }
 
     @Test
