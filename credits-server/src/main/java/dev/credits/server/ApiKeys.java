@@ -77,7 +77,8 @@ public final class ApiKeys {
         requireName(name);
         String secret = SECRET_PREFIX + randomText(SECRET_RANDOM_BYTES);
         String sql = "insert into api_keys (id, name, hash, created_at) values (?, ?, ?, ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, ID_PREFIX + randomText(ID_RANDOM_BYTES));
             ps.setString(2, name);
             ps.setString(3, HexFormat.of().formatHex(sha256(secret)));
@@ -95,8 +96,10 @@ public final class ApiKeys {
 
     /** Every key, revoked ones too, oldest first. */
     public List<ApiKey> list() {
-        String sql = "select id, name, created_at, revoked_at from api_keys order by created_at, id";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+        String sql = "select id, name, created_at, revoked_at from api_keys"
+                + " order by created_at, id";
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
             List<ApiKey> keys = new ArrayList<>();
             while (rs.next()) {
@@ -118,7 +121,8 @@ public final class ApiKeys {
         }
         String sql = "update api_keys set revoked_at = ? where revoked_at is null"
                 + " and (id = ? or name = ?)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setTimestamp(1, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)));
             ps.setString(2, idOrName);
             ps.setString(3, idOrName);
@@ -140,10 +144,10 @@ public final class ApiKeys {
             return false;
         }
         byte[] presented = sha256(secret);
-        boolean valid = extraSecretHash != null && MessageDigest.isEqual(extraSecretHash, presented);
-        if (valid) {
+        if (extraSecretHash != null && MessageDigest.isEqual(extraSecretHash, presented)) {
             return true;
         }
+        boolean valid = false;
         for (byte[] hash : current().hashes()) {
             valid |= MessageDigest.isEqual(hash, presented);
         }
@@ -168,7 +172,8 @@ public final class ApiKeys {
 
     private List<byte[]> loadValidHashes() {
         String sql = "select hash from api_keys where revoked_at is null";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
             List<byte[]> hashes = new ArrayList<>();
             while (rs.next()) {
@@ -190,7 +195,8 @@ public final class ApiKeys {
         }
         for (int i = 0; i < name.length(); i++) {
             if (Character.isISOControl(name.charAt(i))) {
-                throw new IllegalArgumentException("a key name must not contain control characters");
+                throw new IllegalArgumentException(
+                        "a key name must not contain control characters");
             }
         }
     }
@@ -203,7 +209,8 @@ public final class ApiKeys {
 
     static byte[] sha256(String text) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

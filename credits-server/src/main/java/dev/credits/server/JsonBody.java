@@ -53,7 +53,8 @@ final class JsonBody {
             if (optional) {
                 return new JsonBody(JsonNodeFactory.instance.objectNode());
             }
-            throw RequestRejectedException.malformed("the request body is empty; send a JSON object");
+            throw RequestRejectedException.malformed(
+                    "the request body is empty; send a JSON object");
         }
         JsonNode tree;
         try {
@@ -63,8 +64,10 @@ final class JsonBody {
                     + firstLine(e.getMessage()));
         }
         if (tree == null || !tree.isObject()) {
-            throw RequestRejectedException.malformed("the request body must be a JSON object, not "
-                    + (tree == null ? "nothing" : tree.getNodeType().name().toLowerCase(Locale.ROOT)));
+            String kind = tree == null ? "nothing"
+                    : tree.getNodeType().name().toLowerCase(Locale.ROOT);
+            throw RequestRejectedException.malformed(
+                    "the request body must be a JSON object, not " + kind);
         }
         Iterator<String> names = tree.fieldNames();
         while (names.hasNext()) {

@@ -1,11 +1,12 @@
 package dev.credits.server;
 
 import dev.credits.Credits;
+import dev.credits.NotFoundException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +38,7 @@ final class OperationsApi {
         this.credits = credits;
         this.metrics = metrics;
         this.openApiJson = Views.write(loadOpenApi());
-        this.docsPage = new String(resource(DOCS_PAGE_RESOURCE), java.nio.charset.StandardCharsets.UTF_8);
+        this.docsPage = new String(resource(DOCS_PAGE_RESOURCE), StandardCharsets.UTF_8);
         this.swaggerVersion = swaggerVersion();
     }
 
@@ -84,7 +85,7 @@ final class OperationsApi {
         String file = ctx.pathParam("file");
         String type = SWAGGER_FILES.get(file);
         if (type == null) {
-            throw new dev.credits.NotFoundException("no file " + file + " in the API docs");
+            throw new NotFoundException("no file " + file + " in the API docs");
         }
         byte[] bytes = swaggerFiles.computeIfAbsent(file,
                 name -> resource(SWAGGER_ROOT + swaggerVersion + "/" + name));
@@ -116,9 +117,5 @@ final class OperationsApi {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static List<String> swaggerFileNames() {
-        return List.copyOf(SWAGGER_FILES.keySet());
     }
 }

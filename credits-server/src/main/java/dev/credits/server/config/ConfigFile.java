@@ -138,7 +138,8 @@ public final class ConfigFile {
             CreditType type = readCreditType(sequence.getValue().get(i), path);
             if (type != null && seen.putIfAbsent(type.id(), i) != null) {
                 error(sequence.getValue().get(i), path + ".id", "'" + type.id()
-                        + "' is already defined by " + CREDIT_TYPES + "[" + seen.get(type.id()) + "]");
+                        + "' is already defined by " + CREDIT_TYPES + "["
+                        + seen.get(type.id()) + "]");
             } else if (type != null) {
                 types.add(type);
             }
@@ -155,8 +156,9 @@ public final class ConfigFile {
         int before = errors.size();
         for (Map.Entry<String, Node> entry : fields.entrySet()) {
             if (!CREDIT_TYPE_KEYS.contains(entry.getKey())) {
-                error(keyOf.get(entry.getValue()), path + "." + entry.getKey(), "unknown key; expected one of "
-                        + "id, name, icon, scale, overdraft_limit, low_balance_threshold");
+                error(keyOf.get(entry.getValue()), path + "." + entry.getKey(),
+                        "unknown key; expected one of id, name, icon, scale, overdraft_limit,"
+                        + " low_balance_threshold");
             }
         }
         String id = text(fields.get("id"), path + ".id");
