@@ -26,10 +26,11 @@ public class QuickStart {
                             + " units on " + e.feature()));
 
             Wallet w = credits.wallet("user_42", "credits");
-            w.grant(Grant.of("100.00").source(GrantSource.PURCHASE)
+            Grant purchase = Grant.of("100.00").source(GrantSource.PURCHASE)
                     .expiresAt(Instant.now().plus(Duration.ofDays(180)))
-                    .idempotencyKey("pay_123"));
-            w.grant(Grant.of("100.00").idempotencyKey("pay_123")); // a webhook retry: no-op
+                    .idempotencyKey("pay_123");
+            w.grant(purchase);
+            w.grant(purchase); // a webhook retry of the same payment: changes nothing
             w.spend(Spend.of("10.00").feature("chat"));
 
             Hold hold = w.hold("5.00", Duration.ofMinutes(15));

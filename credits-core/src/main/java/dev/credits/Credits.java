@@ -2,6 +2,7 @@ package dev.credits;
 
 import dev.credits.core.Command;
 import dev.credits.core.EventDispatcher;
+import dev.credits.core.GroupCommitter;
 import dev.credits.core.WalletKey;
 import dev.credits.spi.LedgerStore;
 import dev.credits.spi.LedgerStore.BatchResult;
@@ -40,6 +41,7 @@ public final class Credits implements AutoCloseable {
     private final CreditTypes types;
     private final Clock clock;
     private final EventDispatcher events;
+    private final GroupCommitter committer; // null: one transaction per command
     private final ScheduledExecutorService sweeper;
 
     private Credits(LedgerStore store, CreditsConfig config) {
@@ -47,6 +49,8 @@ public final class Credits implements AutoCloseable {
         this.types = config.creditTypes();
         this.clock = config.clock();
         this.events = new EventDispatcher(store, clock);
+        this.committer = config.groupCommit() ? new GroupCommitter(store, clock, events::publish)
+                : null;
         if (config.sweepIntervalMs() > 0) {
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread thread = new Thread(r, "credits-sweeper");
@@ -91,6 +95,9 @@ public final class Credits implements AutoCloseable {
 
     /** Executes a command and returns its outcome (with whether it was an idempotent replay). */
     public Outcome execute(Command command) {
+        if (committer != null) {
+            return committer.submit(command);
+        }
         BatchResult batch = store.execute(List.of(command), now());
         events.publish(batch.events());
         return batch.outcomes().get(0);
@@ -99,7 +106,8 @@ public final class Credits implements AutoCloseable {
     Object run(Command command) {
         Outcome outcome = execute(command);
         if (outcome.error() != null) {
-            // Rethrow a fresh copy's stack? The stored exception is the typed outcome itself.
+            // The error was made on a committer thread; give the caller its own stack.
+            outcome.error().fillInStackTrace();
             throw outcome.error();
         }
         return outcome.result();
@@ -219,6 +227,9 @@ public final class Credits implements AutoCloseable {
     public void close() {
         if (sweeper != null) {
             sweeper.shutdownNow();
+        }
+        if (committer != null) {
+            committer.close();
         }
         events.close();
         store.close();

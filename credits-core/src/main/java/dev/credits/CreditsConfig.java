@@ -16,10 +16,13 @@ import java.util.Objects;
  * @param durable          embedded only: run with {@code fsync} and {@code synchronous_commit} on
  * @param poolSize         database connections
  * @param sweepIntervalMs  how often the background sweeper records due expiries; 0 turns it off
+ * @param groupCommit      apply concurrent commands in batches, one transaction per batch
+ *                         (default); false runs one transaction per command
  */
 public record CreditsConfig(String databaseUrl, String databaseUser, String databasePassword,
                             Path dataDirectory, CreditTypes creditTypes, Clock clock,
-                            boolean durable, int poolSize, long sweepIntervalMs) {
+                            boolean durable, int poolSize, long sweepIntervalMs,
+                            boolean groupCommit) {
 
     public static final int POOL_SIZE_DEFAULT = 16;
     public static final int POOL_SIZE_MAX = 200;
@@ -40,41 +43,46 @@ public record CreditsConfig(String databaseUrl, String databaseUser, String data
     /** The embedded database in {@code ./data}, the default credit type, durable, system clock. */
     public static CreditsConfig defaults() {
         return new CreditsConfig(null, null, null, Path.of("data"), CreditTypes.defaults(),
-                Clock.systemUTC(), true, POOL_SIZE_DEFAULT, SWEEP_INTERVAL_MS_DEFAULT);
+                Clock.systemUTC(), true, POOL_SIZE_DEFAULT, SWEEP_INTERVAL_MS_DEFAULT, true);
     }
 
     public CreditsConfig withDatabase(String url, String user, String password) {
         return new CreditsConfig(url, user, password, dataDirectory, creditTypes, clock, durable,
-                poolSize, sweepIntervalMs);
+                poolSize, sweepIntervalMs, groupCommit);
     }
 
     public CreditsConfig withDataDirectory(Path directory) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, directory,
-                creditTypes, clock, durable, poolSize, sweepIntervalMs);
+                creditTypes, clock, durable, poolSize, sweepIntervalMs, groupCommit);
     }
 
     public CreditsConfig withCreditTypes(CreditTypes types) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory, types,
-                clock, durable, poolSize, sweepIntervalMs);
+                clock, durable, poolSize, sweepIntervalMs, groupCommit);
     }
 
     public CreditsConfig withClock(Clock value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, value, durable, poolSize, sweepIntervalMs);
+                creditTypes, value, durable, poolSize, sweepIntervalMs, groupCommit);
     }
 
     public CreditsConfig withDurable(boolean value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, value, poolSize, sweepIntervalMs);
+                creditTypes, clock, value, poolSize, sweepIntervalMs, groupCommit);
     }
 
     public CreditsConfig withPoolSize(int value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, durable, value, sweepIntervalMs);
+                creditTypes, clock, durable, value, sweepIntervalMs, groupCommit);
     }
 
     public CreditsConfig withSweepIntervalMs(long value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, durable, poolSize, value);
+                creditTypes, clock, durable, poolSize, value, groupCommit);
+    }
+
+    public CreditsConfig withGroupCommit(boolean value) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
+                creditTypes, clock, durable, poolSize, sweepIntervalMs, value);
     }
 }

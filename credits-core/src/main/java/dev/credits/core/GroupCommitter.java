@@ -1,0 +1,144 @@
+package dev.credits.core;
+
+import dev.credits.OverloadedException;
+import dev.credits.StorageUnavailableException;
+import dev.credits.spi.LedgerStore;
+import dev.credits.spi.LedgerStore.BatchResult;
+import dev.credits.spi.LedgerStore.Outcome;
+import dev.credits.spi.LedgerStore.StoredEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: concurrent commands wait in a bounded queue and are applied in batches, one
+ * database transaction per batch. A committer thread takes whatever is queued (up to
+ * {@link #BATCH_COMMANDS_MAX}) the moment it is free, so on an idle system a command commits at
+ * once and under load the batches grow by themselves. One command's failure is that command's
+ * outcome; if a whole batch fails, its commands are retried one by one so that no command fails
+ * for another's sake. When the queue is full, callers are pushed back with
+ * {@link OverloadedException} after {@link #ENQUEUE_TIMEOUT_MS}.
+ */
+public final class GroupCommitter implements AutoCloseable {
+    public static final int BATCH_COMMANDS_MAX = 256;
+    public static final int QUEUE_COMMANDS_MAX = 8_192;
+    public static final int COMMITTERS = 4;
+    public static final long ENQUEUE_TIMEOUT_MS = 1_000;
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+
+    private record Pending(Command command, CompletableFuture<Outcome> result) {
+    }
+
+    private final LedgerStore store;
+    private final Clock clock;
+    private final Consumer<List<StoredEvent>> publisher;
+    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_COMMANDS_MAX);
+    private final List<Thread> committers = new ArrayList<>();
+    private volatile boolean running = true;
+
+    public GroupCommitter(LedgerStore store, Clock clock, Consumer<List<StoredEvent>> publisher) {
+        this.store = store;
+        this.clock = clock;
+        this.publisher = publisher;
+        for (int i = 0; i < COMMITTERS; i++) {
+            Thread thread = new Thread(this::loop, "credits-commit-" + i);
+            thread.setDaemon(true);
+            thread.start();
+            committers.add(thread);
+        }
+    }
+
+    /** Queues the command and waits for its outcome. */
+    public Outcome submit(Command command) {
+        Pending pending = new Pending(command, new CompletableFuture<>());
+        try {
+            if (!running || !queue.offer(pending, ENQUEUE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                throw new OverloadedException("the ledger's write queue is full; retry later");
+            }
+            return pending.result().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageUnavailableException("interrupted while waiting for a commit", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void loop() {
+        List<Pending> batch = new ArrayList<>(BATCH_COMMANDS_MAX);
+        while (running) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, BATCH_COMMANDS_MAX - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        List<Command> commands = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            commands.add(pending.command());
+        }
+        try {
+            BatchResult result = store.execute(commands, now());
+            publisher.accept(result.events());
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result().complete(result.outcomes().get(i));
+            }
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).result().completeExceptionally(e);
+                return;
+            }
+            LOG.warn("a batch of {} failed; applying its commands one by one", batch.size(), e);
+            for (Pending pending : batch) {
+                commit(List.of(pending));
+            }
+        }
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** Stops taking commands; those already queued are committed first. */
+    @Override
+    public void close() {
+        running = false;
+        for (Thread thread : committers) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<Pending> left = new ArrayList<>();
+        queue.drainTo(left);
+        for (Pending pending : left) {
+            commit(List.of(pending));
+        }
+    }
+}
