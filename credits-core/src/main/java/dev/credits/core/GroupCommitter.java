@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: concurrent commands wait in a bounded queue and are applied in batches, one
- * database transaction per batch. A committer thread takes whatever is queued (up to
+ * database transaction per batch. There are {@link #COMMITTERS} queues, each with one committer
+ * thread; a command goes to the queue of its wallet, so one wallet's commands are batched
+ * together (a hot wallet is locked once per batch, not once per command) and committers never
+ * wait for each other's wallet locks. A committer takes whatever is queued (up to
  * {@link #BATCH_COMMANDS_MAX}) the moment it is free, so on an idle system a command commits at
  * once and under load the batches grow by themselves. One command's failure is that command's
  * outcome; if a whole batch fails, its commands are retried one by one so that no command fails
@@ -42,7 +45,7 @@ public final class GroupCommitter implements AutoCloseable {
     private final LedgerStore store;
     private final Clock clock;
     private final Consumer<List<StoredEvent>> publisher;
-    private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_COMMANDS_MAX);
+    private final List<BlockingQueue<Pending>> queues = new ArrayList<>();
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -51,7 +54,9 @@ public final class GroupCommitter implements AutoCloseable {
         this.clock = clock;
         this.publisher = publisher;
         for (int i = 0; i < COMMITTERS; i++) {
-            Thread thread = new Thread(this::loop, "credits-commit-" + i);
+            BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_COMMANDS_MAX / COMMITTERS);
+            queues.add(queue);
+            Thread thread = new Thread(() -> loop(queue), "credits-commit-" + i);
             thread.setDaemon(true);
             thread.start();
             committers.add(thread);
@@ -61,6 +66,8 @@ public final class GroupCommitter implements AutoCloseable {
     /** Queues the command and waits for its outcome. */
     public Outcome submit(Command command) {
         Pending pending = new Pending(command, new CompletableFuture<>());
+        BlockingQueue<Pending> queue = queues.get(Math.floorMod(routingKey(command).hashCode(),
+                COMMITTERS));
         try {
             if (!running || !queue.offer(pending, ENQUEUE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 throw new OverloadedException("the ledger's write queue is full; retry later");
@@ -77,7 +84,20 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private void loop() {
+    private static Object routingKey(Command command) {
+        if (command.wallet() != null) {
+            return command.wallet();
+        } else if (command instanceof Command.Capture capture) {
+            return capture.holdId();
+        } else if (command instanceof Command.Release release) {
+            return release.holdId();
+        } else if (command instanceof Command.VoidGrant voidGrant) {
+            return voidGrant.grantId();
+        }
+        return command;
+    }
+
+    private void loop(BlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>(BATCH_COMMANDS_MAX);
         while (running) {
             try {
@@ -136,7 +156,9 @@ public final class GroupCommitter implements AutoCloseable {
             }
         }
         List<Pending> left = new ArrayList<>();
-        queue.drainTo(left);
+        for (BlockingQueue<Pending> queue : queues) {
+            queue.drainTo(left);
+        }
         for (Pending pending : left) {
             commit(List.of(pending));
         }

@@ -40,33 +40,60 @@ final class WalletRows {
         this.types = types;
     }
 
-    /** Creates missing wallet rows, then locks all in key order and loads their state. */
+    /**
+     * Locks the wallets in key order and loads their state. Wallets used for the first time are
+     * created first ({@code ON CONFLICT DO NOTHING}, so concurrent first uses do not race).
+     */
     Map<WalletKey, WalletState> lockAndLoad(Connection c, Collection<WalletKey> keys, Instant now)
             throws SQLException {
         List<WalletKey> sorted = new ArrayList<>(keys);
         sorted.sort(null);
-        String[] customers = sorted.stream().map(WalletKey::customerId).toArray(String[]::new);
-        String[] creditTypes = sorted.stream().map(WalletKey::creditType).toArray(String[]::new);
-        Array customerArray = c.createArrayOf("text", customers);
-        Array typeArray = c.createArrayOf("text", creditTypes);
-        try (PreparedStatement ps = c.prepareStatement("insert into wallets (customer_id,"
-                + " credit_type, created_at, updated_at) select k.c, k.t, ?, ? from"
-                + " unnest(?::text[], ?::text[]) as k(c, t) order by 1, 2"
-                + " on conflict do nothing")) {
-            Sql.setInstant(ps, 1, now);
-            Sql.setInstant(ps, 2, now);
-            ps.setArray(3, customerArray);
-            ps.setArray(4, typeArray);
-            ps.executeUpdate();
-        }
         Map<WalletKey, WalletState> states = new TreeMap<>();
+        lockExisting(c, sorted, states);
+        if (states.size() < sorted.size()) {
+            List<WalletKey> missing = new ArrayList<>();
+            for (WalletKey key : sorted) {
+                if (!states.containsKey(key)) {
+                    missing.add(key);
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("insert into wallets (customer_id,"
+                    + " credit_type, created_at, updated_at) select k.c, k.t, ?, ? from"
+                    + " unnest(?::text[], ?::text[]) as k(c, t) order by 1, 2"
+                    + " on conflict do nothing")) {
+                Sql.setInstant(ps, 1, now);
+                Sql.setInstant(ps, 2, now);
+                ps.setArray(3, texts(c, missing, WalletKey::customerId));
+                ps.setArray(4, texts(c, missing, WalletKey::creditType));
+                ps.executeUpdate();
+            }
+            lockExisting(c, missing, states);
+        }
+        if (states.size() != sorted.size()) {
+            throw new IllegalStateException("locked " + states.size() + " of " + sorted.size()
+                    + " wallets");
+        }
+        Array customerArray = texts(c, sorted, WalletKey::customerId);
+        Array typeArray = texts(c, sorted, WalletKey::creditType);
+        loadGrants(c, states, "status = 'active' and (customer_id, credit_type) in"
+                + " (select * from unnest(?::text[], ?::text[]))", customerArray, typeArray);
+        if (states.values().stream().anyMatch(w -> w.held != 0)) {
+            // held is the sum of active holds: a wallet holding nothing has none to load.
+            loadHolds(c, states, "status = 'held' and (customer_id, credit_type) in"
+                    + " (select * from unnest(?::text[], ?::text[]))", customerArray, typeArray);
+        }
+        return states;
+    }
+
+    private void lockExisting(Connection c, List<WalletKey> sorted,
+                              Map<WalletKey, WalletState> states) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select w.customer_id, w.credit_type,"
                 + " w.balance, w.debt, w.held, w.overdraft_limit from wallets w"
                 + " join unnest(?::text[], ?::text[]) as k(c, t)"
                 + " on w.customer_id = k.c and w.credit_type = k.t"
                 + " order by w.customer_id, w.credit_type for update of w")) {
-            ps.setArray(1, customerArray);
-            ps.setArray(2, typeArray);
+            ps.setArray(1, texts(c, sorted, WalletKey::customerId));
+            ps.setArray(2, texts(c, sorted, WalletKey::creditType));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     WalletKey key = new WalletKey(rs.getString(1), rs.getString(2));
@@ -77,15 +104,12 @@ final class WalletRows {
                 }
             }
         }
-        if (states.size() != sorted.size()) {
-            throw new IllegalStateException("locked " + states.size() + " of " + sorted.size()
-                    + " wallets");
-        }
-        loadGrants(c, states, "status = 'active' and (customer_id, credit_type) in"
-                + " (select * from unnest(?::text[], ?::text[]))", customerArray, typeArray);
-        loadHolds(c, states, "status = 'held' and (customer_id, credit_type) in"
-                + " (select * from unnest(?::text[], ?::text[]))", customerArray, typeArray);
-        return states;
+    }
+
+    private static <T> Array texts(Connection c, List<T> items,
+                                   java.util.function.Function<T, String> field)
+            throws SQLException {
+        return c.createArrayOf("text", items.stream().map(field).toArray());
     }
 
     /** Loads grants by id (any status) into their already-locked wallets. */
@@ -177,24 +201,29 @@ final class WalletRows {
 
     private void saveWallets(Connection c, Collection<WalletState> wallets, Instant now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("update wallets set balance = ?,"
-                + " debt = ?, held = ?, overdraft_limit = ?, updated_at = ?"
-                + " where customer_id = ? and credit_type = ?")) {
-            for (WalletState w : wallets) {
-                if (!w.walletDirty) {
-                    continue;
-                }
-                ps.setLong(1, w.balance);
-                ps.setLong(2, w.debt);
-                ps.setLong(3, w.held);
-                Sql.setLongOrNull(ps, 4, w.overdraftOverride == null ? null
-                        : w.overdraftOverride.toStoredUnits());
-                Sql.setInstant(ps, 5, now);
-                ps.setString(6, w.key.customerId());
-                ps.setString(7, w.key.creditType());
-                ps.addBatch();
+        List<WalletState> dirty = wallets.stream().filter(w -> w.walletDirty).toList();
+        if (dirty.isEmpty()) {
+            return;
+        }
+        // One statement for the batch: the new values as arrays, joined on the key.
+        try (PreparedStatement ps = c.prepareStatement("update wallets w set balance = v.b,"
+                + " debt = v.d, held = v.h, overdraft_limit = v.l, updated_at = ?"
+                + " from unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[],"
+                + " ?::bigint[]) as v(c, t, b, d, h, l)"
+                + " where w.customer_id = v.c and w.credit_type = v.t")) {
+            Sql.setInstant(ps, 1, now);
+            ps.setArray(2, texts(c, dirty, w -> w.key.customerId()));
+            ps.setArray(3, texts(c, dirty, w -> w.key.creditType()));
+            ps.setArray(4, c.createArrayOf("bigint", dirty.stream().map(w -> w.balance).toArray()));
+            ps.setArray(5, c.createArrayOf("bigint", dirty.stream().map(w -> w.debt).toArray()));
+            ps.setArray(6, c.createArrayOf("bigint", dirty.stream().map(w -> w.held).toArray()));
+            ps.setArray(7, c.createArrayOf("bigint", dirty.stream().map(w -> w.overdraftOverride
+                    == null ? null : w.overdraftOverride.toStoredUnits()).toArray()));
+            int updated = ps.executeUpdate();
+            if (updated != dirty.size()) {
+                throw new IllegalStateException("updated " + updated + " of " + dirty.size()
+                        + " wallets");
             }
-            ps.executeBatch();
         }
     }
 
@@ -204,8 +233,14 @@ final class WalletRows {
                 + " credit_type, id, transaction_id, amount, remaining, source, priority,"
                 + " effective_at, expires_at, status, reason, metadata, created_at, updated_at)"
                 + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)");
-             PreparedStatement update = c.prepareStatement("update grants set remaining = ?,"
-                     + " status = ?, updated_at = ? where customer_id = ? and id = ?")) {
+             PreparedStatement update = c.prepareStatement("update grants g set remaining = v.r,"
+                     + " status = v.s, updated_at = ? from unnest(?::text[], ?::text[],"
+                     + " ?::bigint[], ?::text[]) as v(c, id, r, s)"
+                     + " where g.customer_id = v.c and g.id = v.id")) {
+            List<String> customers = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            List<Long> remaining = new ArrayList<>();
+            List<String> statuses = new ArrayList<>();
             for (WalletState w : wallets) {
                 for (GrantState g : w.grants.values()) {
                     if (g.isNew) {
@@ -226,17 +261,22 @@ final class WalletRows {
                         Sql.setInstant(insert, 15, now);
                         insert.addBatch();
                     } else if (g.dirty) {
-                        update.setLong(1, g.remaining);
-                        update.setString(2, g.status.wireName());
-                        Sql.setInstant(update, 3, now);
-                        update.setString(4, w.key.customerId());
-                        update.setString(5, g.id);
-                        update.addBatch();
+                        customers.add(w.key.customerId());
+                        ids.add(g.id);
+                        remaining.add(g.remaining);
+                        statuses.add(g.status.wireName());
                     }
                 }
             }
             insert.executeBatch();
-            update.executeBatch();
+            if (!ids.isEmpty()) {
+                Sql.setInstant(update, 1, now);
+                update.setArray(2, c.createArrayOf("text", customers.toArray()));
+                update.setArray(3, c.createArrayOf("text", ids.toArray()));
+                update.setArray(4, c.createArrayOf("bigint", remaining.toArray()));
+                update.setArray(5, c.createArrayOf("text", statuses.toArray()));
+                update.executeUpdate();
+            }
         }
     }
 

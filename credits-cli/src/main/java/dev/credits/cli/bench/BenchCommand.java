@@ -1,0 +1,291 @@
+package dev.credits.cli.bench;
+
+import dev.credits.CreditTypes;
+import dev.credits.Credits;
+import dev.credits.CreditsConfig;
+import dev.credits.Grant;
+import dev.credits.Spend;
+import dev.credits.postgres.EmbeddedDatabase;
+import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.server.ApiKeys;
+import dev.credits.server.CreditsServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code credits bench}: throughput and latency of the ledger on its own embedded PostgreSQL
+ * with durable settings ({@code fsync} and {@code synchronous_commit} on). Each write scenario
+ * runs twice, {@code batched} (group commit) and {@code single} (one transaction per command).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure spends/s and latency on a fresh durable embedded database.")
+public final class BenchCommand implements Callable<Integer> {
+    static final List<String> SCENARIOS = List.of("uniform", "hot", "http", "balance", "idle");
+    static final int CLIENTS_MAX = 512;
+    static final int DURATION_SECONDS_MAX = 3_600;
+    static final long FUNDING_UNITS = 100_000_000_000L; // 1,000,000,000.00 credits per wallet
+    static final int POOL_SIZE_BATCHED = 16;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--scenario", split = ",", description = "Any of ${COMPLETION-CANDIDATES}; "
+            + "default all.", completionCandidates = ScenarioNames.class)
+    List<String> scenarios = SCENARIOS;
+
+    @Option(names = "--duration", description = "Seconds per scenario and mode (default 10).")
+    int durationSeconds = 10;
+
+    @Option(names = "--clients", description = "Concurrent callers (default 64).")
+    int clients = 64;
+
+    @Option(names = "--wallets", description = "Funded wallets of `uniform` and `http` "
+            + "(default 10000).")
+    int wallets = 10_000;
+
+    @Option(names = "--history", description = "History entries of the `balance` wallet "
+            + "(default 1000000).")
+    int historyEntries = 1_000_000;
+
+    @Option(names = "--json", description = "Print only the results as JSON on stdout.")
+    boolean json;
+
+    @Option(names = "--no-fsync", description = "Diagnosis only: run PostgreSQL without fsync, "
+            + "to see whether the disk or the CPU bounds the throughput.")
+    boolean noFsync;
+
+    static final class ScenarioNames extends ArrayList<String> {
+        ScenarioNames() {
+            super(SCENARIOS);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        Path data = Files.createTempDirectory("credits-bench");
+        List<Result> results = new ArrayList<>();
+        try (EmbeddedDatabase database = EmbeddedDatabase.start(data, !noFsync)) {
+            progress("embedded PostgreSQL in " + data + (noFsync
+                    ? ", fsync=off (diagnosis only: not durable)" : ", fsync=on, synchronous_commit=on"));
+            for (String mode : List.of("batched", "single")) {
+                runWriteScenarios(database, mode, results);
+            }
+            runReadScenarios(database, results);
+        } finally {
+            deleteQuietly(data);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(json ? Report.json(results) : Report.table(results, noFsync));
+        out.flush();
+        return 0;
+    }
+
+    private void validate() {
+        for (String scenario : scenarios) {
+            if (!SCENARIOS.contains(scenario)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "unknown scenario '" + scenario + "'; one of " + SCENARIOS);
+            }
+        }
+        if (clients < 1 || clients > CLIENTS_MAX) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--clients must be 1.." + CLIENTS_MAX);
+        }
+        if (durationSeconds < 1 || durationSeconds > DURATION_SECONDS_MAX) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--duration must be 1.." + DURATION_SECONDS_MAX);
+        }
+        if (wallets < 1 || wallets > 1_000_000 || historyEntries < 1
+                || historyEntries > 10_000_000) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--wallets must be 1..1000000 and --history 1..10000000");
+        }
+    }
+
+    private Credits open(EmbeddedDatabase database, boolean groupCommit) {
+        int pool = groupCommit ? POOL_SIZE_BATCHED : Math.min(clients + 2, 200);
+        return Credits.open(CreditsConfig.defaults()
+                .withDatabase(database.jdbcUrl(), database.user(), null)
+                .withCreditTypes(CreditTypes.defaults()).withSweepIntervalMs(0)
+                .withPoolSize(pool).withGroupCommit(groupCommit));
+    }
+
+    private void runWriteScenarios(EmbeddedDatabase database, String mode, List<Result> results)
+            throws Exception {
+        boolean wantsUniform = scenarios.contains("uniform") || scenarios.contains("http")
+                || scenarios.contains("idle");
+        if (!wantsUniform && !scenarios.contains("hot")) {
+            return;
+        }
+        try (Credits credits = open(database, mode.equals("batched"))) {
+            String prefix = "u_" + mode + "_";
+            if (wantsUniform) {
+                fund(credits, prefix, wallets);
+            }
+            if (scenarios.contains("uniform")) {
+                progress("uniform, " + mode + ": " + clients + " clients, " + wallets + " wallets");
+                results.add(LoadRunner.run("uniform", mode, clients, durationMs(),
+                        (client, n) -> credits.wallet(prefix + walletOf(client, n), "credits")
+                                .spend(Spend.of("0.01"))));
+            }
+            if (scenarios.contains("hot")) {
+                fund(credits, "hot_" + mode + "_", 1);
+                progress("hot, " + mode + ": " + clients + " clients, 1 wallet");
+                results.add(LoadRunner.run("hot", mode, clients, durationMs(),
+                        (client, n) -> credits.wallet("hot_" + mode + "_0", "credits")
+                                .spend(Spend.of("0.01"))));
+            }
+            if (scenarios.contains("http")) {
+                results.add(http(credits, mode, prefix));
+            }
+            if (scenarios.contains("idle") && mode.equals("batched")) {
+                progress("idle, batched: 1 client, one spend at a time");
+                results.add(LoadRunner.run("idle", mode, 1, durationMs(),
+                        (client, n) -> credits.wallet(prefix + (n % wallets), "credits")
+                                .spend(Spend.of("0.01"))));
+            }
+        }
+    }
+
+    private long walletOf(int client, long n) {
+        return (client * 7919L + n * 104_729L) % wallets;
+    }
+
+    private Result http(Credits credits, String mode, String prefix) throws Exception {
+        String secret = "bench-" + System.nanoTime();
+        var dataSource = ((PostgresLedgerStore) credits.store()).database().dataSource();
+        CreditsServer server = CreditsServer.start(credits, new ApiKeys(dataSource, secret), 0);
+        progress("http, " + mode + ": " + clients + " clients in this JVM (java.net.http) -> "
+                + "127.0.0.1:" + server.port());
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        String base = "http://127.0.0.1:" + server.port() + "/v1/customers/";
+        try {
+            return LoadRunner.run("http", mode, clients, durationMs(), (c, n) -> {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(base + prefix
+                                + walletOf(c, n) + "/spend"))
+                        .header("Authorization", "Bearer " + secret)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"credit_type\":\"credits\",\"amount\":\"0.01\"}"))
+                        .build();
+                HttpResponse<Void> response = client.send(request,
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() != 201) {
+                    throw new IOException("status " + response.statusCode());
+                }
+            });
+        } finally {
+            server.stop();
+        }
+    }
+
+    private void runReadScenarios(EmbeddedDatabase database, List<Result> results)
+            throws Exception {
+        if (!scenarios.contains("balance")) {
+            return;
+        }
+        try (Credits credits = open(database, true)) {
+            progress("balance: writing " + historyEntries + " history entries");
+            HistorySeed.write(((PostgresLedgerStore) credits.store()).database().dataSource(),
+                    "history", historyEntries);
+            progress("balance: " + clients + " clients reading one wallet's balance");
+            results.add(LoadRunner.run("balance", "read", clients, durationMs(),
+                    (client, n) -> credits.wallet("history", "credits").state()));
+        }
+    }
+
+    private void fund(Credits credits, String prefix, int count) throws InterruptedException {
+        progress("funding " + count + " wallet(s)");
+        String amount = dev.credits.Amount.render(FUNDING_UNITS, 2);
+        List<Thread> threads = new ArrayList<>();
+        int parallel = Math.min(32, count);
+        for (int t = 0; t < parallel; t++) {
+            int first = t;
+            Thread thread = new Thread(() -> {
+                for (int i = first; i < count; i += parallel) {
+                    credits.wallet(prefix + i, "credits").grant(Grant.of(amount));
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+
+    private long durationMs() {
+        return durationSeconds * 1_000L;
+    }
+
+    private void progress(String line) {
+        System.err.println("bench: " + line);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory; the OS cleans it up eventually
+        }
+    }
+
+    /** Writes a wallet with a long history straight in SQL (the engine's rows, consistent). */
+    static final class HistorySeed {
+        private HistorySeed() {
+        }
+
+        static void write(javax.sql.DataSource dataSource, String customer, int entries)
+                throws SQLException {
+            long granted = 2L * entries;
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("insert into wallets (customer_id, credit_type, balance, created_at,"
+                        + " updated_at) values ('" + customer + "', 'credits', " + (granted - entries)
+                        + ", now(), now())");
+                st.execute("insert into grants (customer_id, id, credit_type, transaction_id,"
+                        + " amount, remaining, source, priority, effective_at, status, created_at,"
+                        + " updated_at) values ('" + customer + "', 'grt_bench', 'credits',"
+                        + " 'txn_bench_0', " + granted + ", " + (granted - entries)
+                        + ", 'purchase', 50, now(), 'active', now(), now())");
+                st.execute("insert into transactions (customer_id, id, credit_type, type, source,"
+                        + " grant_id, amount, balance_after, created_at, effective_at) values ('"
+                        + customer + "', 'txn_bench_0', 'credits', 'grant', 'purchase',"
+                        + " 'grt_bench', " + granted + ", " + granted + ", now(), now())");
+                st.execute("insert into transactions (customer_id, id, credit_type, type, amount,"
+                        + " balance_after, feature, allocations, created_at, effective_at)"
+                        + " select '" + customer + "', 'txn_bench_' || g, 'credits', 'usage', -1, "
+                        + granted + " - g, 'bench', '[{\"grantId\":\"grt_bench\",\"units\":1}]',"
+                        + " now(), now() from generate_series(1, " + entries + ") g");
+                st.execute("insert into postings (customer_id, transaction_id, account,"
+                        + " credit_type, amount) select customer_id, id, 'wallet', credit_type,"
+                        + " amount from transactions where customer_id = '" + customer + "'"
+                        + " union all select customer_id, id, case type when 'grant' then"
+                        + " 'issued:purchase' else 'usage:bench' end, credit_type, -amount"
+                        + " from transactions where customer_id = '" + customer + "'");
+                c.commit();
+                st.execute("analyze");
+            }
+        }
+    }
+}
