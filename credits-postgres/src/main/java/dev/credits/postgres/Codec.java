@@ -65,6 +65,11 @@ final class Codec {
         return read(RESULT_TYPES, type, json);
     }
 
+    /** The names of the ledger's event types, as the outbox stores them. */
+    static String[] eventTypeNames() {
+        return EVENT_TYPES.keySet().toArray(String[]::new);
+    }
+
     static CreditsEvent readEvent(String type, String json) {
         return (CreditsEvent) read(EVENT_TYPES, type, json);
     }

@@ -300,8 +300,15 @@ final class LedgerQueries {
     }
 
     List<StoredEvent> undeliveredEvents(int limit) {
+        // Only the ledger's own events: other modules (plans) append events of their own for
+        // consumers of the outbox table, which the in-process listeners do not know.
         return query("select seq, event_type, payload::text from outbox"
-                + " where delivered_at is null order by seq limit ?", ps -> ps.setInt(1, limit),
+                + " where delivered_at is null and event_type = any(?) order by seq limit ?",
+                ps -> {
+                    ps.setArray(1, ps.getConnection().createArrayOf("text",
+                            Codec.eventTypeNames()));
+                    ps.setInt(2, limit);
+                },
                 rs -> {
                     List<StoredEvent> events = new ArrayList<>();
                     while (rs.next()) {

@@ -1,0 +1,132 @@
+package dev.credits.plans;
+
+import dev.credits.Amount;
+import dev.credits.CreditType;
+import dev.credits.Credits;
+import dev.credits.CustomerIds;
+import dev.credits.GrantRecord;
+import dev.credits.GrantSource;
+import dev.credits.IdempotencyConflictException;
+import dev.credits.ValidationException;
+import dev.credits.plans.SubscriptionStore.PurchaseRow;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Purchases of products, idempotent by payment reference: the purchase row is inserted first
+ * under (customer, payment reference); then its grants are made with keys derived from it.
+ */
+final class Purchases {
+    static final String PURCHASED = "ProductPurchased";
+
+    private final Credits credits;
+    private final Catalog catalog;
+    private final SubscriptionStore store;
+    private final Granting granting;
+
+    Purchases(Credits credits, Catalog catalog, SubscriptionStore store, Granting granting) {
+        this.credits = credits;
+        this.catalog = catalog;
+        this.store = store;
+        this.granting = granting;
+    }
+
+    Purchase purchase(String customerId, String productId, int quantity, String reference) {
+        CustomerIds.requireValid(customerId);
+        Product product = catalog.requireProduct(productId);
+        if (quantity < Plans.QUANTITY_MIN || quantity > Plans.QUANTITY_MAX) {
+            throw new ValidationException("quantity", "must be " + Plans.QUANTITY_MIN + ".."
+                    + Plans.QUANTITY_MAX + ", was " + quantity);
+        }
+        requireReference(reference);
+        Instant now = credits.now();
+        PurchaseRow row = new PurchaseRow(customerId, reference, Plans.newId("pur_"),
+                product.id(), quantity, plan(product, quantity, reference, now), now, false);
+        PurchaseRow stored = store.inTransaction(c -> {
+            if (store.insertPurchase(c, row)) {
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("purchase_id", row.id());
+                event.put("product", product.id());
+                event.put("quantity", quantity);
+                event.put("payment_reference", reference);
+                event.put("grants", granting.describe(row.grants()));
+                store.appendEvent(c, customerId, PURCHASED, event, now);
+                return row;
+            }
+            PurchaseRow first = store.findPurchase(c, customerId, reference);
+            if (!first.product().equals(product.id()) || first.quantity() != quantity) {
+                throw new IdempotencyConflictException(reference);
+            }
+            return first;
+        });
+        return new Purchase(stored.id(), customerId, stored.product(), stored.quantity(),
+                reference, stored.createdAt(), complete(stored), stored != row);
+    }
+
+    /** The grants of one purchase: each provision times the quantity, checked before writing. */
+    private List<PlannedGrant> plan(Product product, int quantity, String reference,
+                                    Instant now) {
+        List<PlannedGrant> grants = new ArrayList<>();
+        for (int i = 0; i < product.provides().size(); i++) {
+            Provision provision = product.provides().get(i);
+            CreditType type = credits.creditTypes().require(provision.creditType());
+            long units;
+            try {
+                units = Math.multiplyExact(provision.amount().units(), quantity);
+            } catch (ArithmeticException e) {
+                throw new ValidationException("quantity", "makes a grant too large");
+            }
+            Amount.parsePositive(Amount.render(units, type.scale()), type.scale()); // limits
+            Instant expiresAt = provision.expiresAfter() == null ? null
+                    : now.atOffset(ZoneOffset.UTC).plus(provision.expiresAfter()).toInstant();
+            grants.add(new PlannedGrant("purchase:" + reference + ":" + i, type.id(), units,
+                    PlannedGrant.PURCHASE, now, expiresAt));
+        }
+        return grants;
+    }
+
+    /**
+     * Makes the purchase's grants (replayed by the ledger when made before). Once a purchase is
+     * marked granted its grants are read back instead, so a retry long after the ledger has
+     * forgotten its idempotency keys still grants nothing.
+     */
+    private List<GrantRecord> complete(PurchaseRow row) {
+        if (row.granted()) {
+            List<GrantRecord> found = new ArrayList<>();
+            for (GrantRecord grant : credits.grants(row.customerId(), null, true)) {
+                if (row.id().equals(grant.metadata().get("purchase_id"))) {
+                    found.add(grant);
+                }
+            }
+            return found;
+        }
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("purchase_id", row.id());
+        metadata.put("product", row.product());
+        metadata.put("payment_reference", row.paymentReference());
+        List<GrantRecord> made = granting.make(row.customerId(), row.grants(),
+                GrantSource.PURCHASE, "purchase of " + row.product(), metadata);
+        store.inTransaction(c -> {
+            store.markPurchaseGranted(c, row, credits.now());
+            return null;
+        });
+        return made;
+    }
+
+    private static void requireReference(String reference) {
+        boolean valid = reference != null && !reference.isEmpty()
+                && reference.length() <= Plans.PAYMENT_REFERENCE_LENGTH_MAX;
+        for (int i = 0; valid && i < reference.length(); i++) {
+            valid = reference.charAt(i) > 0x20 && reference.charAt(i) <= 0x7e;
+        }
+        if (!valid) {
+            throw new ValidationException("payment_reference", "must be 1-"
+                    + Plans.PAYMENT_REFERENCE_LENGTH_MAX
+                    + " printable ASCII characters without spaces");
+        }
+    }
+}

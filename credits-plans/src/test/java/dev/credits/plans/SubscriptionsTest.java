@@ -1,0 +1,252 @@
+package dev.credits.plans;
+
+import static dev.credits.plans.Fixtures.balance;
+import static dev.credits.plans.Fixtures.periodGrants;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.credits.Credits;
+import dev.credits.GrantSource;
+import dev.credits.Spend;
+import dev.credits.testing.MutableClock;
+import dev.credits.testing.TestDatabase;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SubscriptionsTest {
+    MutableClock clock;
+    Credits credits;
+    Plans plans;
+
+    void open(String start) {
+        clock = MutableClock.at(start);
+        credits = TestDatabase.open(clock, Fixtures.TYPES);
+        plans = Plans.open(credits, Fixtures.CATALOG);
+    }
+
+    @AfterEach
+    void close() {
+        plans.close();
+        credits.close();
+    }
+
+    /** Moves the clock to each anniversary in turn and runs the renewals due there. */
+    List<String> renewMonthly(Subscription s, int months) {
+        List<String> starts = new ArrayList<>();
+        for (int n = 1; n <= months; n++) {
+            clock.set(Periods.anniversary(s.startedAt(), n));
+            plans.renewDue();
+            credits.sweep();
+            starts.add(plans.subscription(s.id()).allowancePeriodStart().toString());
+        }
+        return starts;
+    }
+
+    @Test
+    void yearOfAMonthlyPlan_anchoredOnThe31st_grantsEachAnniversaryOnce() {
+        open("2026-01-31T10:00:00Z");
+        Subscription s = plans.create("c1", "basic", null, null);
+        assertThat(s.currentPeriodEnd()).isEqualTo(Instant.parse("2026-02-28T10:00:00Z"));
+        List<String> starts = renewMonthly(s, 12);
+        assertThat(starts).extracting(t -> t.substring(0, 10)).containsExactly("2026-02-28",
+                "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30", "2026-07-31",
+                "2026-08-31", "2026-09-30", "2026-10-31", "2026-11-30", "2026-12-31",
+                "2027-01-31");
+        plans.renewDue(); // nothing more is due
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("100.00");
+        assertThat(credits.grants("c1", "credits", true)).hasSize(13)
+                .allMatch(g -> g.source() == GrantSource.SUBSCRIPTION);
+        assertThat(credits.verify().isClean()).isTrue();
+    }
+
+    @Test
+    void yearOfAYearlyPlan_anchoredOnThe31st_monthlyAllowanceAndAYearlyPeriod() {
+        open("2028-01-31T00:00:00Z");
+        Subscription s = plans.create("c1", "pro_year", null, null);
+        assertThat(s.currentPeriodEnd()).isEqualTo(Instant.parse("2029-01-31T00:00:00Z"));
+        List<String> starts = renewMonthly(s, 12);
+        assertThat(starts.get(0)).isEqualTo("2028-02-29T00:00:00Z");
+        assertThat(starts.get(2)).isEqualTo("2028-04-30T00:00:00Z");
+        assertThat(starts.get(11)).isEqualTo("2029-01-31T00:00:00Z");
+        assertThat(credits.grants("c1", "credits", true)).hasSize(13);
+        assertThat(plans.subscription(s.id()).currentPeriodEnd())
+                .isEqualTo(Instant.parse("2030-01-31T00:00:00Z"));
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1000.00");
+    }
+
+    @Test
+    void startedInThePast_grantsOnlyTheCurrentPeriod() {
+        open("2026-05-10T00:00:00Z");
+        Subscription s = plans.create("c1", "basic", Instant.parse("2026-01-31T00:00:00Z"), null);
+        assertThat(s.allowancePeriodStart()).isEqualTo(Instant.parse("2026-04-30T00:00:00Z"));
+        assertThat(credits.grants("c1", "credits", true)).singleElement()
+                .satisfies(g -> assertThat(g.effectiveAt()).isEqualTo(s.allowancePeriodStart()));
+    }
+
+    @Test
+    void upgradeWithProration_voidsTheRestOfTheOldAllowanceAndGrantsTheNewShare() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "basic", null, null);
+        clock.set(Instant.parse("2026-03-16T00:00:00Z")); // 16 of 31 days remain
+        Subscription changed = plans.change(s.id(), "pro", true);
+        assertThat(changed.plan()).isEqualTo("pro");
+        // kept 100.00 - floor(100.00 * 16/31) = 48.39; new floor(1000.00 * 16/31) = 516.12
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("564.51");
+        assertThat(balance(credits, "c1", "sms")).isEqualTo("25");
+        assertThat(credits.grants("c1", "credits", true)).extracting(g -> g.status().wireName())
+                .containsExactlyInAnyOrder("voided", "active", "active");
+        clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renewDue();
+        credits.sweep();
+        // pro's rollover: the 564.51 left, capped at 500.00
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1500.00");
+    }
+
+    @Test
+    void upgradeWithProration_afterSpending_takesBackOnlyWhatIsLeft() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "basic", null, null);
+        credits.wallet("c1", "credits").spend(Spend.of("60.00"));
+        clock.set(Instant.parse("2026-03-16T00:00:00Z"));
+        plans.change(s.id(), "pro", true);
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("516.12");
+    }
+
+    @Test
+    void upgradeWithoutProration_takesEffectAtTheNextRenewal() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "basic", null, null);
+        clock.set(Instant.parse("2026-03-16T00:00:00Z"));
+        Subscription changed = plans.change(s.id(), "pro", false);
+        assertThat(changed.plan()).isEqualTo("basic");
+        assertThat(changed.pendingPlan()).isEqualTo("pro");
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("100.00");
+        clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renewDue();
+        assertThat(plans.subscription(s.id()).plan()).isEqualTo("pro");
+        // the new plan's rule decides rollover: basic's 100.00 left, under pro's cap
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1100.00");
+    }
+
+    @Test
+    void downgradeWithProration_keepsTheUsedShare() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "pro", null, null);
+        clock.set(Instant.parse("2026-03-16T00:00:00Z"));
+        plans.change(s.id(), "basic", true);
+        // kept 1000.00 - 516.12 = 483.88; new floor(100.00 * 16/31) = 51.61
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("535.49");
+        assertThat(balance(credits, "c1", "sms")).isEqualTo("25");
+    }
+
+    @Test
+    void downgradeWithoutProration_nextPeriodIsTheSmallerPlanWithoutRollover() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "pro", null, null);
+        clock.set(Instant.parse("2026-03-16T00:00:00Z"));
+        plans.change(s.id(), "basic", false);
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1000.00");
+        clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renewDue();
+        credits.sweep();
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("100.00");
+        assertThat(balance(credits, "c1", "sms")).isEqualTo("0");
+    }
+
+    @Test
+    void rolloverCap_inAmount() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "pro", null, null);
+        credits.wallet("c1", "credits").spend(Spend.of("200.00"));
+        credits.wallet("c1", "sms").spend(Spend.of("45"));
+        clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renewDue();
+        credits.sweep(); // the 300.00 over the cap expires
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1500.00");
+        assertThat(balance(credits, "c1", "sms")).isEqualTo("55");
+        assertThat(periodGrants(credits, "c1", "credits", s.id(), "2026-04-01T00:00:00Z"))
+                .allMatch(g -> g.expiresAt().equals(Instant.parse("2026-05-01T00:00:00Z")))
+                .hasSize(2);
+    }
+
+    @Test
+    void rolloverCap_inPercent() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "pct", null, null);
+        credits.wallet("c1", "credits").spend(Spend.of("100.00"));
+        clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renewDue();
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1250.00"); // 25 % of 1000.00
+        credits.wallet("c1", "credits").spend(Spend.of("1150.00"));
+        clock.set(Instant.parse("2026-05-01T00:00:00Z"));
+        credits.sweep(); // expiry first this time: the rollover reads the recorded expiry
+        plans.renewDue();
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("1100.00");
+        assertThat(plans.subscription(s.id()).allowancePeriodStart())
+                .isEqualTo(Instant.parse("2026-05-01T00:00:00Z"));
+    }
+
+    @Test
+    void cancelNow_voidsTheRemainingAllowanceAndStopsRenewals() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "pro", null, null);
+        credits.wallet("c1", "credits").spend(Spend.of("100.00"));
+        clock.set(Instant.parse("2026-03-10T00:00:00Z"));
+        Subscription canceled = plans.cancel(s.id(), false);
+        assertThat(canceled.status()).isEqualTo("canceled");
+        assertThat(canceled.cancelAt()).isEqualTo(Instant.parse("2026-03-10T00:00:00Z"));
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("0.00");
+        assertThat(balance(credits, "c1", "sms")).isEqualTo("0");
+        clock.set(Instant.parse("2026-05-01T00:00:00Z"));
+        assertThat(plans.renewDue()).isZero();
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("0.00");
+    }
+
+    @Test
+    void cancelAtPeriodEnd_ofAYearlyPlan_renewsMonthlyUntilTheYearEnds() {
+        open("2028-01-31T00:00:00Z");
+        Subscription s = plans.create("c1", "pro_year", null, null);
+        clock.set(Instant.parse("2028-03-10T00:00:00Z"));
+        plans.renewDue();
+        Subscription canceling = plans.cancel(s.id(), true);
+        assertThat(canceling.status()).isEqualTo("active");
+        assertThat(canceling.cancelAt()).isEqualTo(Instant.parse("2029-01-31T00:00:00Z"));
+        List<String> starts = renewMonthly(s, 13);
+        assertThat(starts.get(10)).isEqualTo("2028-12-31T00:00:00Z");
+        assertThat(starts.get(12)).isEqualTo("2028-12-31T00:00:00Z"); // no 2029 periods
+        assertThat(plans.subscription(s.id()).status()).isEqualTo("canceled");
+        assertThat(credits.grants("c1", "credits", true)).hasSize(12);
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("0.00");
+    }
+
+    @Test
+    void cancelAtPeriodEnd_ofAMonthlyPlan_endsAtTheAnniversary() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "basic", null, null);
+        assertThat(plans.cancel(s.id(), true).cancelAt())
+                .isEqualTo(Instant.parse("2026-04-01T00:00:00Z"));
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("100.00");
+        clock.set(Instant.parse("2026-04-01T00:00:00Z"));
+        assertThat(plans.renewDue()).isZero();
+        credits.sweep();
+        assertThat(plans.subscription(s.id()).status()).isEqualTo("canceled");
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("0.00");
+    }
+
+    @Test
+    void renew_forAPastPeriod_isAReplay_andCreateIsIdempotentByKey() {
+        open("2026-03-01T00:00:00Z");
+        Subscription s = plans.create("c1", "basic", null, "k1");
+        assertThat(plans.create("c1", "basic", null, "k1").id()).isEqualTo(s.id());
+        plans.renew(s.id(), Instant.parse("2026-03-01T00:00:00Z"));
+        clock.set(Instant.parse("2026-04-02T00:00:00Z"));
+        plans.renew(s.id(), Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renew(s.id(), Instant.parse("2026-04-01T00:00:00Z"));
+        plans.renewDue();
+        assertThat(credits.grants("c1", "credits", true)).hasSize(2);
+        assertThat(plans.subscriptions("c1")).hasSize(1);
+    }
+}
