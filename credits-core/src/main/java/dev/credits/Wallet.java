@@ -85,6 +85,11 @@ public final class Wallet {
         return credits.store().balanceAt(key, at, credits.now());
     }
 
+    /** The wallet as it stood at {@code at}: balance, held and available then. */
+    public WalletBalance stateAt(Instant at) {
+        return credits.store().walletAt(key, at, credits.now());
+    }
+
     /** Sets this wallet's overdraft limit; null returns to the credit type's default. */
     public WalletBalance setOverdraftLimit(OverdraftLimit limit) {
         return (WalletBalance) credits.run(new Command.SetOverdraftLimit(key, limit));

@@ -68,7 +68,10 @@ create index holds_by_id on holds (id);
 create index holds_active on holds (customer_id, credit_type) where status = 'held';
 create index holds_due on holds (expires_at) where status = 'held';
 
--- The journal: append-only. seq orders the history (newest first).
+-- The journal: append-only. seq orders the history (newest first). Each row is one balanced
+-- double entry, as a transfer between two accounts: the wallet's account takes +amount and the
+-- system account contra_account takes -amount ('issued:<source>', 'usage[:<feature>]',
+-- 'expired', 'voided', 'adjustment'). The view postings shows both legs.
 create table transactions (
     customer_id   text        not null,
     id            text        not null,
@@ -84,25 +87,22 @@ create table transactions (
     reason        text,
     metadata      jsonb       not null default '{}',
     allocations   jsonb       not null default '[]',
+    contra_account text       not null,
     created_at    timestamptz not null,
     effective_at  timestamptz not null,
     primary key (customer_id, id),
-    check (type in ('grant', 'usage', 'expiry', 'void', 'adjustment'))
+    check (type in ('grant', 'usage', 'expiry', 'void', 'adjustment')),
+    check (contra_account <> 'wallet')
 );
 create index transactions_history on transactions (customer_id, seq desc);
-create index transactions_effective on transactions (customer_id, credit_type, effective_at);
 
--- Double entry: each transaction posts +amount to one account and -amount to another. The
--- wallet's account is 'wallet'; system accounts are 'issued:<source>', 'usage[:<feature>]',
--- 'expired', 'voided', 'adjustment'.
-create table postings (
-    customer_id    text   not null,
-    transaction_id text   not null,
-    account        text   not null,
-    credit_type    text   not null,
-    amount         bigint not null,
-    primary key (customer_id, transaction_id, account)
-);
+-- Both legs of every entry; verify checks that they balance, per entry and per credit type.
+create view postings as
+    select customer_id, id as transaction_id, 'wallet'::text as account, credit_type, amount
+      from transactions
+    union all
+    select customer_id, id, contra_account, credit_type, -amount
+      from transactions;
 
 create table outbox (
     customer_id  text        not null,

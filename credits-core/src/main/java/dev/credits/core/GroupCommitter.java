@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommitter implements AutoCloseable {
     public static final int BATCH_COMMANDS_MAX = 256;
     public static final int QUEUE_COMMANDS_MAX = 8_192;
-    public static final int COMMITTERS = 4;
+    public static final int COMMITTERS = Integer.getInteger("credits.committers", 2);
     public static final long ENQUEUE_TIMEOUT_MS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 

@@ -49,6 +49,12 @@ public interface LedgerStore extends AutoCloseable {
     /** The balance as it stood at {@code at}: every entry effective at or before it. */
     Amount balanceAt(WalletKey key, Instant at, Instant now);
 
+    /**
+     * The wallet as it stood at {@code at}: its balance then, and what the holds open then
+     * reserved. The overdraft limit is today's (its changes are not kept).
+     */
+    WalletBalance walletAt(WalletKey key, Instant at, Instant now);
+
     /** Grants of a customer; active ones in burn-down order, or all, newest first. */
     List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now);
 

@@ -109,6 +109,28 @@ final class LedgerQueries {
         });
     }
 
+    WalletBalance walletAt(WalletKey key, Instant at, Instant now) {
+        CreditType type = types.require(key.creditType());
+        Amount balance = balanceAt(key, at);
+        // A hold reserved at `at` if it was made by then and not yet settled or expired then;
+        // a captured or released hold was settled when it was last updated.
+        long held = query("select coalesce(sum(amount), 0) from holds where customer_id = ?"
+                + " and credit_type = ? and created_at <= ? and expires_at > ?"
+                + " and (status in ('held', 'expired') or updated_at > ?)", ps -> {
+                    ps.setString(1, key.customerId());
+                    ps.setString(2, key.creditType());
+                    Sql.setInstant(ps, 3, at);
+                    Sql.setInstant(ps, 4, at);
+                    Sql.setInstant(ps, 5, at);
+                }, rs -> {
+                    rs.next();
+                    return rs.getLong(1);
+                });
+        OverdraftLimit limit = wallet(key, now).overdraftLimit();
+        return new WalletBalance(key.customerId(), key.creditType(), balance, type.amount(held),
+                type.amount(balance.units() - held), limit, at);
+    }
+
     List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now) {
         String sql = "select customer_id, credit_type, id, transaction_id, amount, remaining,"
                 + " source, priority, effective_at, expires_at, status, reason,"

@@ -255,6 +255,11 @@ public final class PostgresLedgerStore implements LedgerStore {
     }
 
     @Override
+    public WalletBalance walletAt(WalletKey key, Instant at, Instant now) {
+        return queries.walletAt(key, at, now);
+    }
+
+    @Override
     public List<GrantRecord> grants(String customerId, String creditType, boolean all,
                                     Instant now) {
         return queries.grants(customerId, creditType, all, now);

@@ -325,10 +325,9 @@ final class WalletRows {
             throws SQLException {
         try (PreparedStatement txn = c.prepareStatement("insert into transactions (customer_id,"
                 + " id, credit_type, type, source, grant_id, hold_id, amount, balance_after,"
-                + " feature, reason, metadata, allocations, created_at, effective_at)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?)");
-             PreparedStatement posting = c.prepareStatement("insert into postings (customer_id,"
-                     + " transaction_id, account, credit_type, amount) values (?, ?, ?, ?, ?)")) {
+                + " feature, reason, metadata, allocations, created_at, effective_at,"
+                + " contra_account)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?)")) {
             for (WalletState w : wallets) {
                 for (TransactionEntry e : w.transactions) {
                     txn.setString(1, w.key.customerId());
@@ -346,24 +345,12 @@ final class WalletRows {
                     txn.setString(13, Codec.write(e.allocations()));
                     Sql.setInstant(txn, 14, e.createdAt());
                     Sql.setInstant(txn, 15, e.effectiveAt());
+                    txn.setString(16, e.contraAccount());
                     txn.addBatch();
-                    addPosting(posting, w, e, TransactionEntry.WALLET_ACCOUNT, e.amountUnits());
-                    addPosting(posting, w, e, e.contraAccount(), Math.negateExact(e.amountUnits()));
                 }
             }
             txn.executeBatch();
-            posting.executeBatch();
         }
-    }
-
-    private static void addPosting(PreparedStatement ps, WalletState w, TransactionEntry e,
-                                   String account, long amount) throws SQLException {
-        ps.setString(1, w.key.customerId());
-        ps.setString(2, e.id());
-        ps.setString(3, account);
-        ps.setString(4, w.key.creditType());
-        ps.setLong(5, amount);
-        ps.addBatch();
     }
 
     private List<StoredEvent> saveEvents(Connection c, Collection<WalletState> wallets,

@@ -171,6 +171,27 @@ class LedgerTest {
     }
 
     @Test
+    void stateAt_showsWhatHoldsReservedThen() {
+        wallet.grant(Grant.of("10.00"));
+        Hold captured = wallet.hold("4.00", Duration.ofMinutes(15));
+        wallet.hold("1.00", Duration.ofMinutes(1));
+        clock.advance(Duration.ofMinutes(5));
+        captured.capture("3.00");
+        clock.advance(Duration.ofMinutes(5));
+
+        var then = wallet.stateAt(T0.plusSeconds(30));
+        assertThat(then.balance().toString()).isEqualTo("10.00");
+        assertThat(then.held().toString()).isEqualTo("5.00");
+        assertThat(then.available().toString()).isEqualTo("5.00");
+        var later = wallet.stateAt(T0.plusSeconds(120));
+        assertThat(later.held().toString()).isEqualTo("4.00");
+        var now = wallet.stateAt(clock.instant());
+        assertThat(now.held().toString()).isEqualTo("0.00");
+        assertThat(now.balance().toString()).isEqualTo("7.00");
+        assertThat(now.asOf()).isEqualTo(clock.instant());
+    }
+
+    @Test
     void hold_reservesAvailable_captureSpendsAndReleasesTheRest() {
         wallet.grant(Grant.of("10.00"));
         Hold hold = wallet.hold("6.00", Duration.ofMinutes(15));

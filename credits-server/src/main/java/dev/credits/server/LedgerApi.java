@@ -17,6 +17,7 @@ import dev.credits.SpendResult;
 import dev.credits.Transaction;
 import dev.credits.TransactionType;
 import dev.credits.ValidationException;
+import dev.credits.Wallet;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
 import dev.credits.core.Json;
@@ -80,25 +81,21 @@ final class LedgerApi {
         json(ctx, 200, Views.list(data));
     }
 
-    /** The wallet now, or with {@code ?at=} the balance as it stood then (holds have no past). */
+    /** The wallet now, or with {@code ?at=} as it stood then. */
     void wallet(Context ctx) {
         String customer = customer(ctx);
         CreditType type = credits.creditTypes().require(ctx.pathParam("credit_type"));
-        WalletBalance wallet = credits.wallet(customer, type.id()).state();
-        Map<String, Object> view = Views.wallet(wallet);
+        Wallet wallet = credits.wallet(customer, type.id());
         String at = query(ctx, "at");
-        if (at != null) {
-            Instant instant = JsonBody.parseTime("at", at);
-            if (instant.isAfter(wallet.asOf())) {
-                throw new ValidationException("at", "must not be in the future");
-            }
-            Amount balance = credits.wallet(customer, type.id()).balanceAt(instant);
-            view.put("balance", balance.toString());
-            view.put("held", null);
-            view.put("available", null);
-            view.put("as_of", Views.time(instant));
+        if (at == null) {
+            json(ctx, 200, Views.wallet(wallet.state()));
+            return;
         }
-        json(ctx, 200, view);
+        Instant instant = JsonBody.parseTime("at", at);
+        if (instant.isAfter(credits.now())) {
+            throw new ValidationException("at", "must not be in the future");
+        }
+        json(ctx, 200, Views.wallet(wallet.stateAt(instant)));
     }
 
     void setOverdraftLimit(Context ctx) {

@@ -139,6 +139,8 @@ class ApiTest {
         JsonNode then = t.get("/v1/customers/api_5/wallets/credits?at=" + between).json();
         assertThat(then.get("balance").asText()).isEqualTo("10.00");
         assertThat(then.get("as_of").asText()).isEqualTo(between.toString());
+        assertThat(then.get("held").asText()).isEqualTo("0.00");
+        assertThat(then.get("available").asText()).isEqualTo("10.00");
         assertThat(t.balance("api_5")).isEqualTo("15.00");
     }
 
