@@ -269,20 +269,16 @@ public final class BenchCommand implements Callable<Integer> {
                         + " 'txn_bench_0', " + granted + ", " + (granted - entries)
                         + ", 'purchase', 50, now(), 'active', now(), now())");
                 st.execute("insert into transactions (customer_id, id, credit_type, type, source,"
-                        + " grant_id, amount, balance_after, created_at, effective_at) values ('"
-                        + customer + "', 'txn_bench_0', 'credits', 'grant', 'purchase',"
-                        + " 'grt_bench', " + granted + ", " + granted + ", now(), now())");
+                        + " grant_id, amount, balance_after, contra_account, created_at,"
+                        + " effective_at) values ('" + customer + "', 'txn_bench_0', 'credits',"
+                        + " 'grant', 'purchase', 'grt_bench', " + granted + ", " + granted
+                        + ", 'issued:purchase', now(), now())");
                 st.execute("insert into transactions (customer_id, id, credit_type, type, amount,"
-                        + " balance_after, feature, allocations, created_at, effective_at)"
-                        + " select '" + customer + "', 'txn_bench_' || g, 'credits', 'usage', -1, "
-                        + granted + " - g, 'bench', '[{\"grantId\":\"grt_bench\",\"units\":1}]',"
+                        + " balance_after, feature, allocations, contra_account, created_at,"
+                        + " effective_at) select '" + customer + "', 'txn_bench_' || g, 'credits',"
+                        + " 'usage', -1, " + granted + " - g, 'bench',"
+                        + " '[{\"grantId\":\"grt_bench\",\"units\":1}]', 'usage:bench',"
                         + " now(), now() from generate_series(1, " + entries + ") g");
-                st.execute("insert into postings (customer_id, transaction_id, account,"
-                        + " credit_type, amount) select customer_id, id, 'wallet', credit_type,"
-                        + " amount from transactions where customer_id = '" + customer + "'"
-                        + " union all select customer_id, id, case type when 'grant' then"
-                        + " 'issued:purchase' else 'usage:bench' end, credit_type, -amount"
-                        + " from transactions where customer_id = '" + customer + "'");
                 c.commit();
                 st.execute("analyze");
             }
