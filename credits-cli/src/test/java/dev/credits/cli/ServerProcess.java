@@ -99,6 +99,14 @@ final class ServerProcess implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** A POST with an {@code Idempotency-Key}; also reports the replay header. */
+    Response post(String path, String json, String idempotencyKey) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     private Response send(HttpRequest.Builder request) throws Exception {
         HttpResponse<String> response = HTTP.send(request
                 .header("Authorization", "Bearer " + API_KEY)
@@ -115,6 +123,12 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError("server did not stop on SIGTERM:\n" + output());
         }
         return process.exitValue();
+    }
+
+    /** SIGKILL: the JVM gets no chance to finish anything. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
     @Override
