@@ -1,6 +1,7 @@
 package dev.credits.server;
 
 import dev.credits.Credits;
+import dev.credits.ai.AiMetering;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
@@ -42,6 +43,12 @@ public final class CreditsServer {
      * {@link IllegalStateException} (from Javalin) when the port cannot be bound.
      */
     public static CreditsServer start(Credits credits, ApiKeys keys, int port) {
+        return start(credits, keys, port, credits == null ? null
+                : AiApi.defaultMetering(credits));
+    }
+
+    /** Starts serving, with the AI metering {@code ai} (null: no credit type for AI calls). */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port, AiMetering ai) {
         if (credits == null || keys == null) {
             throw new IllegalArgumentException("credits and keys are required");
         }
@@ -52,10 +59,11 @@ public final class CreditsServer {
         LedgerApi ledger = new LedgerApi(credits, metrics);
         OperationsApi operations = new OperationsApi(credits, metrics);
         Guards guards = new Guards(keys);
+        AiApi aiApi = new AiApi(ai, metrics);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
-            routes(config.routes, ledger, operations, guards);
+            routes(config.routes, ledger, operations, guards, aiApi);
         });
         app.start(port);
         return new CreditsServer(app);
@@ -77,7 +85,7 @@ public final class CreditsServer {
 
     /** Every route of the server, in one place. */
     private static void routes(RoutesConfig routes, LedgerApi ledger, OperationsApi operations,
-                               Guards guards) {
+                               Guards guards, AiApi ai) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
 
@@ -96,6 +104,11 @@ public final class CreditsServer {
         routes.post("/v1/holds/{id}/capture", ledger::capture);
         routes.post("/v1/holds/{id}/release", ledger::release);
         routes.get("/v1/customers/{customer}/transactions", ledger::transactions);
+        routes.post("/v1/customers/{customer}/ai-calls", ai::reserve);
+        routes.post("/v1/ai-calls/{id}/complete", ai::complete);
+        routes.post("/v1/ai-calls/{id}/cancel", ai::cancel);
+        routes.post("/v1/customers/{customer}/ai-usage", ai::recordUsage);
+        routes.get("/v1/customers/{customer}/ai-usage", ai::usageTotals);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);

@@ -42,6 +42,9 @@ final class Problems {
             case "validation_failed" -> new Kind(422, "Validation failed");
             case "invalid_amount" -> new Kind(422, "Invalid amount");
             case "unknown_credit_type" -> new Kind(422, "Unknown credit type");
+            case "unknown_model" -> new Kind(422, "Unknown model");
+            case "spend_limit_exceeded" -> new Kind(402, "Spend limit exceeded");
+            case "usage_missing" -> new Kind(422, "Usage missing");
             case "unavailable" -> new Kind(503, "Service unavailable");
             default -> new Kind(500, "Internal error");
         };
