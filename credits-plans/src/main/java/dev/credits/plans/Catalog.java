@@ -31,7 +31,7 @@ public final class Catalog {
     }
 
     public static Catalog of(List<Plan> plans, List<Product> products) {
-        return new Catalog(plans, products);
+        return plans.isEmpty() && products.isEmpty() ? EMPTY : new Catalog(plans, products);
     }
 
     public static Catalog empty() {

@@ -2,6 +2,8 @@ package dev.credits.server;
 
 import dev.credits.Credits;
 import dev.credits.ai.AiMetering;
+import dev.credits.plans.Catalog;
+import dev.credits.plans.Plans;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
@@ -43,13 +45,19 @@ public final class CreditsServer {
      * {@link IllegalStateException} (from Javalin) when the port cannot be bound.
      */
     public static CreditsServer start(Credits credits, ApiKeys keys, int port) {
-        return start(credits, keys, port, credits == null ? null
+        return start(credits, keys, port, Plans.open(credits, Catalog.empty()));
+    }
+
+    /** Starts serving, with the subscriptions, purchases and test clock of {@code plans}. */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans) {
+        return start(credits, keys, port, plans, credits == null ? null
                 : AiApi.defaultMetering(credits));
     }
 
-    /** Starts serving, with the AI metering {@code ai} (null: no credit type for AI calls). */
-    public static CreditsServer start(Credits credits, ApiKeys keys, int port, AiMetering ai) {
-        if (credits == null || keys == null) {
+    /** Starts serving, with {@code plans} and the AI metering {@code ai} (null: no AI type). */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
+                                      AiMetering ai) {
+        if (credits == null || keys == null || plans == null) {
             throw new IllegalArgumentException("credits and keys are required");
         }
         if (port < 0 || port > 65_535) {
@@ -57,13 +65,14 @@ public final class CreditsServer {
         }
         ServerMetrics metrics = new ServerMetrics();
         LedgerApi ledger = new LedgerApi(credits, metrics);
+        PlansApi subscriptions = new PlansApi(plans);
         OperationsApi operations = new OperationsApi(credits, metrics);
         Guards guards = new Guards(keys);
         AiApi aiApi = new AiApi(ai, metrics);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
-            routes(config.routes, ledger, operations, guards, aiApi);
+            routes(config.routes, ledger, subscriptions, operations, guards, aiApi);
         });
         app.start(port);
         return new CreditsServer(app);
@@ -84,8 +93,8 @@ public final class CreditsServer {
     }
 
     /** Every route of the server, in one place. */
-    private static void routes(RoutesConfig routes, LedgerApi ledger, OperationsApi operations,
-                               Guards guards, AiApi ai) {
+    private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
+                               OperationsApi operations, Guards guards, AiApi ai) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
 
@@ -109,6 +118,16 @@ public final class CreditsServer {
         routes.post("/v1/ai-calls/{id}/cancel", ai::cancel);
         routes.post("/v1/customers/{customer}/ai-usage", ai::recordUsage);
         routes.get("/v1/customers/{customer}/ai-usage", ai::usageTotals);
+
+        routes.post("/v1/customers/{customer}/subscriptions", subscriptions::createSubscription);
+        routes.get("/v1/customers/{customer}/subscriptions", subscriptions::listSubscriptions);
+        routes.get("/v1/subscriptions/{id}", subscriptions::getSubscription);
+        routes.post("/v1/subscriptions/{id}/change", subscriptions::change);
+        routes.post("/v1/subscriptions/{id}/cancel", subscriptions::cancel);
+        routes.post("/v1/subscriptions/{id}/renew", subscriptions::renew);
+        routes.post("/v1/customers/{customer}/purchases", subscriptions::purchase);
+        routes.get("/v1/test-clock", subscriptions::testClock);
+        routes.post("/v1/test-clock/advance", subscriptions::advanceTestClock);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);

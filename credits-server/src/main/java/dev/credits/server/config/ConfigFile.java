@@ -5,6 +5,7 @@ import dev.credits.CreditType;
 import dev.credits.CreditTypes;
 import dev.credits.InvalidAmountException;
 import dev.credits.OverdraftLimit;
+import dev.credits.plans.Catalog;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -43,8 +44,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  *     overdraft_limit: 0     # a decimal, or "unlimited" (default 0)
  *     low_balance_threshold: "10.00"
  * </pre>
- * The top-level keys {@code plans}, {@code products} and {@code ai} are reserved for later
- * features and ignored; any other unknown key is an error.
+ * The top-level keys {@code plans} and {@code products} are read by {@link CatalogSection};
+ * {@code ai} is reserved for a later feature and ignored; any other unknown key is an error.
  */
 public final class ConfigFile {
     public static final String CREDIT_TYPES = "credit_types";
@@ -59,6 +60,8 @@ public final class ConfigFile {
     private final List<String> errors = new ArrayList<>();
     /** The key node of each mapping value, so that an unknown key is reported at its line. */
     private final Map<Node, Node> keyOf = new IdentityHashMap<>();
+    /** The top-level keys, once read. */
+    private Map<String, Node> topLevel = Map.of();
 
     private ConfigFile(String source) {
         this.source = source;
@@ -105,10 +108,14 @@ public final class ConfigFile {
             throw new ConfigException(List.of(source + ": not valid YAML: " + e.getMessage()));
         }
         CreditTypes types = root == null || isNull(root) ? null : readRoot(root);
+        CreditTypes known = types == null ? CreditTypes.defaults() : types;
+        // The catalog names credit types; it is checked once they are known to be valid.
+        Catalog catalog = errors.isEmpty() ? new CatalogSection(this, known)
+                .read(topLevel.get("plans"), topLevel.get("products")) : null;
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return types == null ? AppConfig.defaults() : new AppConfig(types);
+        return new AppConfig(known, catalog);
     }
 
     private CreditTypes readRoot(Node root) {
@@ -116,6 +123,7 @@ public final class ConfigFile {
         if (top == null) {
             return null;
         }
+        topLevel = top;
         for (Map.Entry<String, Node> entry : top.entrySet()) {
             String key = entry.getKey();
             if (!key.equals(CREDIT_TYPES) && !RESERVED_KEYS.contains(key)) {
@@ -235,7 +243,7 @@ public final class ConfigFile {
         return text(node, path);
     }
 
-    private String text(Node node, String path) {
+    String text(Node node, String path) {
         if (node == null || isNull(node)) {
             return null;
         }
@@ -247,7 +255,7 @@ public final class ConfigFile {
     }
 
     /** A mapping's entries by key, in file order; null (after an error) if it is not one. */
-    private Map<String, Node> mapping(Node node, String path) {
+    Map<String, Node> mapping(Node node, String path) {
         if (!(node instanceof MappingNode mapping)) {
             error(node, path, "must be a mapping of keys to values");
             return null;
@@ -270,11 +278,20 @@ public final class ConfigFile {
         return path.startsWith("(") ? "" : path + ".";
     }
 
-    private static boolean isNull(Node node) {
+    static boolean isNull(Node node) {
         return node.getTag().equals(Tag.NULL);
     }
 
-    private void error(Node node, String path, String message) {
+    int errorCount() {
+        return errors.size();
+    }
+
+    /** The key node of a mapping value, to report an unknown key at its own line. */
+    Node keyNodeOf(Node value) {
+        return keyOf.get(value);
+    }
+
+    void error(Node node, String path, String message) {
         int line = node.getStartMark() == null ? 1 : node.getStartMark().getLine() + 1;
         errors.add(source + ":" + line + ": " + path + ": " + message);
     }

@@ -84,8 +84,8 @@ class ConfigFileTest {
         AppConfig config = ConfigFile.parse("""
                 plans:
                   - id: pro
-                    price: 20
-                products: {widget: {price: 1}}
+                    provides_monthly: [{credit_type: tokens, amount: 20}]
+                products: []
                 ai:
                   models: [a, b]
                 credit_types:

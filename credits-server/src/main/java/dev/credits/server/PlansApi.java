@@ -1,0 +1,188 @@
+package dev.credits.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.credits.CustomerIds;
+import dev.credits.GrantRecord;
+import dev.credits.NotFoundException;
+import dev.credits.ValidationException;
+import dev.credits.plans.Plans;
+import dev.credits.plans.Purchase;
+import dev.credits.plans.Subscription;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The handlers of subscriptions, purchases and the test clock (docs/plans.md). Each parses and
+ * validates the request, calls {@link Plans}, and renders the result; nothing else.
+ */
+final class PlansApi {
+    static final String CANCEL_NOW = "now";
+    static final String CANCEL_PERIOD_END = "period_end";
+    private static final Set<String> CREATE_FIELDS = Set.of("plan", "started_at");
+    private static final Set<String> CHANGE_FIELDS = Set.of("plan", "prorate");
+    private static final Set<String> CANCEL_FIELDS = Set.of("at");
+    private static final Set<String> RENEW_FIELDS = Set.of("period_start");
+    private static final Set<String> PURCHASE_FIELDS = Set.of("product", "quantity",
+            "payment_reference");
+    private static final Set<String> ADVANCE_FIELDS = Set.of("seconds", "to");
+
+    private final Plans plans;
+
+    PlansApi(Plans plans) {
+        this.plans = plans;
+    }
+
+    // ---- subscriptions
+
+    void createSubscription(Context ctx) {
+        String customer = customer(ctx);
+        String key = LedgerApi.idempotencyKey(ctx);
+        JsonBody body = body(ctx, false, CREATE_FIELDS);
+        String plan = body.requiredString("plan");
+        Instant startedAt = body.optionalTime("started_at");
+        LedgerApi.json(ctx, 201, view(plans.create(customer, plan, startedAt, key)));
+    }
+
+    void listSubscriptions(Context ctx) {
+        List<Object> data = new ArrayList<>();
+        for (Subscription subscription : plans.subscriptions(customer(ctx))) {
+            data.add(view(subscription));
+        }
+        LedgerApi.json(ctx, 200, Views.list(data));
+    }
+
+    void getSubscription(Context ctx) {
+        LedgerApi.json(ctx, 200, view(plans.subscription(ctx.pathParam("id"))));
+    }
+
+    void change(Context ctx) {
+        JsonBody body = body(ctx, false, CHANGE_FIELDS);
+        String plan = body.requiredString("plan");
+        JsonNode prorate = body.raw("prorate");
+        if (prorate != null && !prorate.isNull() && !prorate.isBoolean()) {
+            throw JsonBody.wrongType("prorate", "true or false", prorate);
+        }
+        boolean prorating = prorate == null || prorate.isNull() || prorate.booleanValue();
+        LedgerApi.json(ctx, 200, view(plans.change(ctx.pathParam("id"), plan, prorating)));
+    }
+
+    void cancel(Context ctx) {
+        JsonBody body = body(ctx, true, CANCEL_FIELDS);
+        String at = body.optionalString("at");
+        if (at != null && !at.equals(CANCEL_NOW) && !at.equals(CANCEL_PERIOD_END)) {
+            throw new ValidationException("at", "must be now or period_end");
+        }
+        boolean atPeriodEnd = at == null || at.equals(CANCEL_PERIOD_END);
+        LedgerApi.json(ctx, 200, view(plans.cancel(ctx.pathParam("id"), atPeriodEnd)));
+    }
+
+    void renew(Context ctx) {
+        JsonBody body = body(ctx, false, RENEW_FIELDS);
+        Instant periodStart = body.optionalTime("period_start");
+        if (periodStart == null) {
+            throw new ValidationException("period_start", "is required");
+        }
+        LedgerApi.json(ctx, 200, view(plans.renew(ctx.pathParam("id"), periodStart)));
+    }
+
+    // ---- purchases
+
+    void purchase(Context ctx) {
+        String customer = customer(ctx);
+        JsonBody body = body(ctx, false, PURCHASE_FIELDS);
+        String product = body.requiredString("product");
+        if (!body.has("quantity")) {
+            throw new ValidationException("quantity", "is required");
+        }
+        int quantity = (int) body.optionalInteger("quantity", Plans.QUANTITY_MIN,
+                Plans.QUANTITY_MAX, Plans.QUANTITY_MIN);
+        String reference = body.requiredString("payment_reference");
+        Purchase purchase = plans.purchase(customer, product, quantity, reference);
+        if (purchase.replayed()) {
+            ctx.header(LedgerApi.IDEMPOTENT_REPLAYED, "true");
+        }
+        LedgerApi.json(ctx, 201, view(purchase));
+    }
+
+    // ---- the test clock
+
+    void testClock(Context ctx) {
+        requireTestClock();
+        LedgerApi.json(ctx, 200, Map.of("now", Views.time(plans.testClock().get().instant())));
+    }
+
+    void advanceTestClock(Context ctx) {
+        requireTestClock();
+        JsonBody body = body(ctx, false, ADVANCE_FIELDS);
+        if (body.has("seconds") == body.has("to")) {
+            throw new ValidationException("seconds", "send exactly one of seconds or to");
+        }
+        Instant target;
+        if (body.has("seconds")) {
+            long seconds = body.optionalInteger("seconds", 0, Plans.ADVANCE_SECONDS_MAX, 0);
+            target = plans.testClock().get().instant().plusSeconds(seconds);
+        } else {
+            target = body.optionalTime("to");
+            if (target == null) {
+                throw new ValidationException("to", "is required");
+            }
+        }
+        Instant now = plans.advanceTestClock(target);
+        LedgerApi.json(ctx, 200, Map.of("now", Views.time(now)));
+    }
+
+    /** Without {@code --test-clock} the test clock's routes do not exist. */
+    private void requireTestClock() {
+        if (plans.testClock().isEmpty()) {
+            throw new NotFoundException("the test clock is off; start the server with"
+                    + " --test-clock to simulate time");
+        }
+    }
+
+    // ---- views
+
+    static Map<String, Object> view(Subscription s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.id());
+        out.put("customer_id", s.customerId());
+        out.put("plan", s.plan());
+        out.put("pending_plan", s.pendingPlan());
+        out.put("status", s.status());
+        out.put("started_at", Views.time(s.startedAt()));
+        out.put("current_period_start", Views.time(s.currentPeriodStart()));
+        out.put("current_period_end", Views.time(s.currentPeriodEnd()));
+        out.put("allowance_period_start", Views.time(s.allowancePeriodStart()));
+        out.put("allowance_period_end", Views.time(s.allowancePeriodEnd()));
+        out.put("cancel_at", Views.time(s.cancelAt()));
+        return out;
+    }
+
+    static Map<String, Object> view(Purchase p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", p.id());
+        out.put("customer_id", p.customerId());
+        out.put("product", p.product());
+        out.put("quantity", p.quantity());
+        out.put("payment_reference", p.paymentReference());
+        out.put("created_at", Views.time(p.createdAt()));
+        List<Object> grants = new ArrayList<>();
+        for (GrantRecord grant : p.grants()) {
+            grants.add(Views.grant(grant));
+        }
+        out.put("grants", grants);
+        return out;
+    }
+
+    private static String customer(Context ctx) {
+        return CustomerIds.requireValid(ctx.pathParam("customer"));
+    }
+
+    private static JsonBody body(Context ctx, boolean optional, Set<String> allowed) {
+        return JsonBody.parse(ctx.bodyAsBytes(), optional, allowed);
+    }
+}

@@ -1,0 +1,261 @@
+package dev.credits.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.credits.Credits;
+import dev.credits.CreditsConfig;
+import dev.credits.plans.Plans;
+import dev.credits.plans.TestClock;
+import dev.credits.server.TestServer.Response;
+import dev.credits.server.config.AppConfig;
+import dev.credits.server.config.ConfigFile;
+import dev.credits.testing.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Subscriptions, purchases and the test clock over HTTP, on a real server. */
+class PlansApiTest {
+    static final String CONFIG = """
+            credit_types:
+              - {id: credits, scale: 2}
+              - {id: sms, scale: 0}
+            plans:
+              - id: basic
+                interval: month
+                provides_monthly: [{credit_type: credits, amount: "100.00"}]
+              - id: pro
+                name: Pro
+                interval: month
+                provides_monthly:
+                  - {credit_type: credits, amount: "1000.00"}
+                  - {credit_type: sms, amount: "50"}
+                rollover: {max_amount: "500.00"}
+            products:
+              - id: pack_small
+                name: 500 credits
+                price: {amount: "9.00", currency: usd}
+                provides: [{credit_type: credits, amount: "500.00", expires_after: P6M}]
+            """;
+    static final String TABLES_WRITTEN = "select (select count(*) from subscriptions)"
+            + " + (select count(*) from subscription_periods) + (select count(*) from purchases)"
+            + " + (select count(*) from grants) + (select count(*) from outbox)";
+
+    Credits credits;
+    Plans plans;
+    CreditsServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    void start(boolean testClock) {
+        AppConfig app = ConfigFile.parse(CONFIG, "test.yml");
+        Clock clock = Clock.systemUTC();
+        TestClock simulated = TestClock.create();
+        CreditsConfig config = TestDatabase.newConfig(testClock ? simulated : clock,
+                app.creditTypes());
+        credits = Credits.open(config);
+        if (testClock) {
+            simulated.attach(credits, TestClock.Mode.SIMULATED);
+        }
+        plans = Plans.open(credits, app.catalog());
+        server = CreditsServer.start(credits, new ApiKeys(TestServer.dataSource(credits),
+                TestServer.KEY), 0, plans);
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+        plans.close();
+        credits.close();
+    }
+
+    Response send(String method, String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + server.port() + path))
+                .header("Authorization", "Bearer " + TestServer.KEY)
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build();
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers().map(), r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    long rowsWritten() {
+        DataSource dataSource = TestServer.dataSource(credits);
+        try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(TABLES_WRITTEN)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String balance(String customer, String type) {
+        return send("GET", "/v1/customers/" + customer + "/wallets/" + type, null).json()
+                .get("balance").asText();
+    }
+
+    @Test
+    void aPlanEndToEnd_createChangeRenewCancel() {
+        start(false);
+        Response created = send("POST", "/v1/customers/c1/subscriptions", "{\"plan\":\"basic\"}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode s = created.json();
+        assertThat(s.get("id").asText()).startsWith("sub_");
+        assertThat(s.get("status").asText()).isEqualTo("active");
+        assertThat(s.get("cancel_at").isNull()).isTrue();
+        String id = s.get("id").asText();
+        assertThat(balance("c1", "credits")).isEqualTo("100.00");
+        assertThat(send("GET", "/v1/subscriptions/" + id, null).json().get("plan").asText())
+                .isEqualTo("basic");
+        assertThat(send("GET", "/v1/customers/c1/subscriptions", null).json().get("data"))
+                .hasSize(1);
+        String start = s.get("allowance_period_start").asText();
+        Response replay = send("POST", "/v1/subscriptions/" + id + "/renew",
+                "{\"period_start\":\"" + start + "\"}");
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(balance("c1", "credits")).isEqualTo("100.00");
+        Response changed = send("POST", "/v1/subscriptions/" + id + "/change",
+                "{\"plan\":\"pro\",\"prorate\":false}");
+        assertThat(changed.json().get("pending_plan").asText()).isEqualTo("pro");
+        Response canceled = send("POST", "/v1/subscriptions/" + id + "/cancel", "{\"at\":\"now\"}");
+        assertThat(canceled.json().get("status").asText()).isEqualTo("canceled");
+        assertThat(balance("c1", "credits")).isEqualTo("0.00");
+        assertThat(send("GET", "/v1/subscriptions/sub_nope", null).code()).isEqualTo("not_found");
+    }
+
+    @Test
+    void aPackEndToEnd_andARetryWithTheSamePaymentReference() {
+        start(false);
+        String body = "{\"product\":\"pack_small\",\"quantity\":2,\"payment_reference\":\"pi_1\"}";
+        Response first = send("POST", "/v1/customers/c1/purchases", body);
+        assertThat(first.status()).as(first.toString()).isEqualTo(201);
+        JsonNode grant = first.json().get("grants").get(0);
+        assertThat(grant.get("amount").asText()).isEqualTo("1000.00");
+        assertThat(grant.get("source").asText()).isEqualTo("purchase");
+        assertThat(grant.get("expires_at").isNull()).isFalse();
+        Response retry = send("POST", "/v1/customers/c1/purchases", body);
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(retry.json().get("id")).isEqualTo(first.json().get("id"));
+        assertThat(retry.json().get("grants").get(0).get("id")).isEqualTo(grant.get("id"));
+        assertThat(balance("c1", "credits")).isEqualTo("1000.00");
+        Response other = send("POST", "/v1/customers/c1/purchases",
+                "{\"product\":\"pack_small\",\"quantity\":3,\"payment_reference\":\"pi_1\"}");
+        assertThat(other.status()).isEqualTo(409);
+        assertThat(other.code()).isEqualTo("idempotency_conflict");
+        assertThat(balance("c1", "credits")).isEqualTo("1000.00");
+    }
+
+    @Test
+    void badInput_isRejectedWithAProblemAndWritesNothing() {
+        start(false);
+        String id = send("POST", "/v1/customers/c1/subscriptions", "{\"plan\":\"basic\"}").json()
+                .get("id").asText();
+        String gone = send("POST", "/v1/customers/c2/subscriptions", "{\"plan\":\"basic\"}")
+                .json().get("id").asText();
+        send("POST", "/v1/subscriptions/" + gone + "/cancel", "{\"at\":\"now\"}");
+        long before = rowsWritten();
+        List<String[]> bad = List.of(
+                new String[] {"/v1/customers/c1/subscriptions", "{\"plan\":\"gold\"}", "422"},
+                new String[] {"/v1/customers/c1/subscriptions", "{}", "422"},
+                new String[] {"/v1/customers/c1/subscriptions",
+                        "{\"plan\":\"basic\",\"started_at\":\"2999-01-01T00:00:00Z\"}", "422"},
+                new String[] {"/v1/customers/c1/purchases", "{\"product\":\"pack_big\","
+                        + "\"quantity\":1,\"payment_reference\":\"p1\"}", "422"},
+                new String[] {"/v1/customers/c1/purchases", "{\"product\":\"pack_small\","
+                        + "\"quantity\":0,\"payment_reference\":\"p1\"}", "422"},
+                new String[] {"/v1/customers/c1/purchases", "{\"product\":\"pack_small\","
+                        + "\"quantity\":1001,\"payment_reference\":\"p1\"}", "422"},
+                new String[] {"/v1/subscriptions/" + id + "/renew",
+                        "{\"period_start\":\"2020-01-01T00:00:00Z\"}", "422"},
+                new String[] {"/v1/subscriptions/" + id + "/change", "{\"plan\":\"basic\"}", "409"},
+                new String[] {"/v1/subscriptions/" + id + "/change",
+                        "{\"plan\":\"pro\",\"prorate\":\"yes\"}", "400"},
+                new String[] {"/v1/subscriptions/" + id + "/cancel", "{\"at\":\"later\"}", "422"},
+                new String[] {"/v1/subscriptions/" + gone + "/change", "{\"plan\":\"pro\"}", "409"},
+                new String[] {"/v1/subscriptions/" + gone + "/cancel", "{\"at\":\"now\"}", "409"},
+                new String[] {"/v1/subscriptions/" + gone + "/renew", "{\"period_start\":\""
+                        + send("GET", "/v1/subscriptions/" + gone, null).json()
+                        .get("started_at").asText() + "\"}", "409"});
+        for (String[] request : bad) {
+            Response r = send("POST", request[0], request[1]);
+            assertThat(r.status()).as(request[0] + " " + request[1] + " -> " + r)
+                    .isEqualTo(Integer.parseInt(request[2]));
+            assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+        }
+        assertThat(rowsWritten()).isEqualTo(before);
+    }
+
+    @Test
+    void testClockRoutes_areNotFoundWithoutTheFlag() {
+        start(false);
+        assertThat(send("GET", "/v1/test-clock", null).status()).isEqualTo(404);
+        assertThat(send("POST", "/v1/test-clock/advance", "{\"seconds\":60}").status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void testClock_aYearOfRenewalsInAFewCalls_withExpiriesInTimeOrder() {
+        start(true);
+        String now = send("GET", "/v1/test-clock", null).json().get("now").asText();
+        String id = send("POST", "/v1/customers/c1/subscriptions", "{\"plan\":\"pro\"}").json()
+                .get("id").asText();
+        send("POST", "/v1/customers/c1/spend", "{\"credit_type\":\"credits\",\"amount\":\"900\"}");
+        Response hold = send("POST", "/v1/customers/c1/holds",
+                "{\"credit_type\":\"credits\",\"amount\":\"10\",\"expires_in_seconds\":60}");
+        assertThat(send("POST", "/v1/test-clock/advance", "{\"seconds\":34560001}").status())
+                .isEqualTo(422);
+        assertThat(send("POST", "/v1/test-clock/advance",
+                "{\"to\":\"2000-01-01T00:00:00Z\"}").status()).isEqualTo(422);
+        Response advanced = send("POST", "/v1/test-clock/advance", "{\"seconds\":15552000}");
+        assertThat(advanced.status()).as(advanced.toString()).isEqualTo(200);
+        assertThat(send("POST", "/v1/test-clock/advance", "{\"seconds\":15984000}").status())
+                .isEqualTo(200); // 180 + 185 days: a year
+        assertThat(send("GET", "/v1/holds/" + hold.json().get("id").asText(), null).json()
+                .get("status").asText()).isEqualTo("expired");
+        JsonNode s = send("GET", "/v1/subscriptions/" + id, null).json();
+        assertThat(s.get("started_at").asText()).isEqualTo(now);
+        // 12 renewals; each new period rolls over the unused 1000.00 capped at 500.00
+        assertThat(balance("c1", "credits")).isEqualTo("1500.00");
+        // sms: 50 a month, the unused rolls over under a cap of 500 sms
+        assertThat(balance("c1", "sms")).isEqualTo("550");
+        assertThat(countOutbox("SubscriptionRenewed")).isEqualTo(12);
+        // every expiry was recorded at the simulated instant it fell due, not at the end
+        JsonNode expiries = send("GET", "/v1/customers/c1/transactions?type=expiry&limit=500",
+                null).json().get("data");
+        assertThat(expiries).hasSize(46).allSatisfy(t -> assertThat(t.get("created_at"))
+                .isEqualTo(t.get("effective_at")));
+    }
+
+    long countOutbox(String type) {
+        try (Connection c = TestServer.dataSource(credits).getConnection();
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from outbox where event_type = '"
+                     + type + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
