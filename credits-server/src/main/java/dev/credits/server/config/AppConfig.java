@@ -1,6 +1,7 @@
 package dev.credits.server.config;
 
 import dev.credits.CreditTypes;
+import dev.credits.ai.AiConfig;
 import dev.credits.plans.Catalog;
 import java.util.Objects;
 
@@ -9,11 +10,18 @@ import java.util.Objects;
  *
  * @param creditTypes the configured credit types ({@link CreditTypes#defaults()} without a file)
  * @param catalog     the plans and products ({@link Catalog#empty()} when none are configured)
+ * @param ai          how AI calls are charged (the {@code ai:} section); null when there is no
+ *                    section and no credit type {@code credits} to default to
  */
-public record AppConfig(CreditTypes creditTypes, Catalog catalog) {
+public record AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai) {
     public AppConfig {
         Objects.requireNonNull(creditTypes, "creditTypes");
         catalog = catalog == null ? Catalog.empty() : catalog;
+    }
+
+    public AppConfig(CreditTypes creditTypes, Catalog catalog) {
+        this(creditTypes, catalog, creditTypes.contains(AiConfig.CREDIT_TYPE_DEFAULT)
+                ? AiConfig.defaults() : null);
     }
 
     public AppConfig(CreditTypes creditTypes) {

@@ -5,6 +5,7 @@ import dev.credits.CreditType;
 import dev.credits.CreditTypes;
 import dev.credits.InvalidAmountException;
 import dev.credits.OverdraftLimit;
+import dev.credits.ai.AiConfig;
 import dev.credits.plans.Catalog;
 import java.io.IOException;
 import java.io.Reader;
@@ -45,7 +46,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  *     low_balance_threshold: "10.00"
  * </pre>
  * The top-level keys {@code plans} and {@code products} are read by {@link CatalogSection};
- * {@code ai} is reserved for a later feature and ignored; any other unknown key is an error.
+ * {@code ai} by {@link AiSection}; any other unknown key is an error.
  */
 public final class ConfigFile {
     public static final String CREDIT_TYPES = "credit_types";
@@ -115,7 +116,11 @@ public final class ConfigFile {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new AppConfig(known, catalog);
+        AiConfig ai = new AiSection(this, known).read(topLevel.get(AiSection.AI));
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return new AppConfig(known, catalog, ai);
     }
 
     private CreditTypes readRoot(Node root) {

@@ -87,7 +87,8 @@ class ConfigFileTest {
                     provides_monthly: [{credit_type: tokens, amount: 20}]
                 products: []
                 ai:
-                  models: [a, b]
+                  credit_type: tokens
+                  credits_per_usd: "1000"
                 credit_types:
                   - id: tokens
                     scale: 0
