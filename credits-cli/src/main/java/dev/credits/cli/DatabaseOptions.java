@@ -2,6 +2,7 @@ package dev.credits.cli;
 
 import dev.credits.CreditTypes;
 import dev.credits.CreditsConfig;
+import dev.credits.server.config.AppConfig;
 import dev.credits.server.config.ConfigException;
 import dev.credits.server.config.ConfigFile;
 import java.nio.file.Files;
@@ -53,14 +54,19 @@ final class DatabaseOptions {
     }
 
     CreditTypes creditTypes() {
+        return appConfig().creditTypes();
+    }
+
+    /** The whole configuration file: credit types, plans and products. */
+    AppConfig appConfig() {
         if (configFile == null) {
-            return CreditTypes.defaults();
+            return AppConfig.defaults();
         }
         if (!Files.isRegularFile(configFile)) {
             throw CliException.rejected("config file " + configFile + " does not exist");
         }
         try {
-            return ConfigFile.load(configFile).creditTypes();
+            return ConfigFile.load(configFile);
         } catch (ConfigException e) {
             // Each error names the file, the line and the key.
             String indent = System.lineSeparator() + "  ";

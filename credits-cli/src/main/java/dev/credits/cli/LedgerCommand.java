@@ -1,6 +1,7 @@
 package dev.credits.cli;
 
 import dev.credits.Credits;
+import dev.credits.plans.TestClock;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * A command that opens the ledger for one operation: no background sweeper, the system clock,
+ * A command that opens the ledger for one operation: no background sweeper, the system clock
+ * (or the simulated time of a database that has run on a test clock),
  * a small connection pool. Works beside a running server on the same database.
  */
 abstract class LedgerCommand implements Callable<Integer> {
@@ -22,9 +24,13 @@ abstract class LedgerCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        // A database that has run on a test clock keeps its simulated time: follow it.
+        TestClock clock = TestClock.create();
         try (Credits credits = Credits.open(database.config()
+                .withClock(clock)
                 .withSweepIntervalMs(0)
                 .withPoolSize(POOL_SIZE))) {
+            clock.attach(credits, TestClock.Mode.FOLLOW);
             return run(credits);
         }
     }

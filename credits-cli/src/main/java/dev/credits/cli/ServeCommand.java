@@ -1,9 +1,12 @@
 package dev.credits.cli;
 
 import dev.credits.Credits;
+import dev.credits.plans.Plans;
+import dev.credits.plans.TestClock;
 import dev.credits.postgres.PostgresLedgerStore;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
+import dev.credits.server.config.AppConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -33,6 +36,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--test-clock", description = "Run on a simulated clock stored in the"
+            + " database, moved forward with POST /v1/test-clock/advance. For trying out a year of"
+            + " renewals and expiries; never for real customers.")
+    boolean testClock;
+
     @Mixin
     DatabaseOptions database;
 
@@ -45,13 +53,22 @@ final class ServeCommand implements Callable<Integer> {
             throw CliException.rejected("--port must be 0.." + PORT_MAX + ", was " + port);
         }
         requirePortFree(port);
-        Credits credits = Credits.open(database.config());
+        AppConfig app = database.appConfig();
+        TestClock clock = TestClock.create();
+        Credits credits = Credits.open(database.config().withClock(clock));
         CreditsServer server;
+        Plans plans = null;
         try {
+            attachClock(clock, credits);
+            plans = Plans.open(credits, app.catalog());
+            plans.startScheduler(Plans.RENEWAL_INTERVAL_MS_DEFAULT);
             ApiKeys keys = new ApiKeys(((PostgresLedgerStore) credits.store()).database()
                     .dataSource());
-            server = CreditsServer.start(credits, keys, port);
+            server = CreditsServer.start(credits, keys, port, plans);
         } catch (RuntimeException e) {
+            if (plans != null) {
+                plans.close();
+            }
             credits.close();
             if (hasCause(e, BindException.class)) {
                 throw portTaken(port);
@@ -64,6 +81,23 @@ final class ServeCommand implements Callable<Integer> {
                 System.getenv(ApiKeys.ENVIRONMENT_VARIABLE) != null);
         shutdown.await();
         return Main.EXIT_OK;
+    }
+
+    /** Attaches the clock; refuses a test-clock database without the flag, loudly. */
+    private void attachClock(TestClock clock, Credits credits) {
+        try {
+            clock.attach(credits, testClock ? TestClock.Mode.SIMULATED : TestClock.Mode.REAL);
+        } catch (IllegalStateException e) {
+            throw CliException.rejected(e.getMessage());
+        }
+        if (testClock) {
+            String warning = "WARNING: TIME IS SIMULATED (--test-clock). The clock stands at "
+                    + clock.instant() + " and moves only with POST /v1/test-clock/advance."
+                    + " Never use this database for real customers.";
+            spec.commandLine().getErr().println(warning);
+            spec.commandLine().getErr().flush();
+            LOG.warn(warning);
+        }
     }
 
     /** Fails before the database starts, which takes seconds, when the port is in use. */

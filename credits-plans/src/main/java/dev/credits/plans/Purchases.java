@@ -102,6 +102,7 @@ final class Purchases {
                     found.add(grant);
                 }
             }
+            found.sort(java.util.Comparator.comparing(GrantRecord::id)); // creation order
             return found;
         }
         Map<String, Object> metadata = new LinkedHashMap<>();

@@ -1,0 +1,19 @@
+package dev.credits.cli;
+
+import dev.credits.Credits;
+import picocli.CommandLine.Command;
+
+/**
+ * One pass of the expiry sweeper, for cron: records every grant expiry and hold expiry that is
+ * due. Safe to run in several processes at once and beside a running server.
+ */
+@Command(name = "expire", mixinStandardHelpOptions = true,
+        description = "Record every due grant and hold expiry (safe to run from cron, in parallel).")
+final class ExpireCommand extends LedgerCommand {
+    @Override
+    int run(Credits credits) {
+        int swept = credits.sweep();
+        out().println("swept " + swept + " wallet" + (swept == 1 ? "" : "s"));
+        return Main.EXIT_OK;
+    }
+}
