@@ -7,6 +7,7 @@ import dev.credits.Allocation;
 import dev.credits.CreditType;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
+import dev.credits.CreditsConfig;
 import dev.credits.Grant;
 import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
@@ -289,6 +290,43 @@ class LedgerTest {
         wallet.spend(Spend.of("1.00"));
         assertThat(wallet.spend(Spend.of("1.00").idempotencyKey("req_1"))).isEqualTo(spend);
         assertThat(wallet.balance().toString()).isEqualTo("8.00");
+    }
+
+    @Test
+    void idempotencyKeys_areKeptThirtyDays_thenForgottenBySweep() {
+        SpendResult first = spendWithKey("req_old");
+        wallet.grant(Grant.of("10.00"));
+        clock.advance(Duration.ofDays(29));
+        credits.sweep();
+        assertThat(spendWithKey("req_old")).isEqualTo(first);
+        clock.advance(Duration.ofDays(2));
+        credits.sweep();
+        assertThat(spendWithKey("req_old").transactionId()).isNotEqualTo(first.transactionId());
+    }
+
+    private SpendResult spendWithKey(String key) {
+        if (wallet.balance().isZero()) {
+            wallet.grant(Grant.of("10.00"));
+        }
+        return wallet.spend(Spend.of("1.00").idempotencyKey(key));
+    }
+
+    @Test
+    void eventsNotYetDelivered_areDeliveredFromTheOutboxAfterARestart() throws Exception {
+        CreditsConfig config = TestDatabase.newConfig(clock, TYPES);
+        try (Credits first = Credits.open(config)) {
+            first.wallet("user_9", "credits").grant(Grant.of("3.00"));
+        }
+        List<CreditsEvent> seen = new CopyOnWriteArrayList<>();
+        try (Credits second = Credits.open(config)) {
+            second.events().on(CreditsGranted.class, seen::add);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (seen.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(seen).hasSize(1);
+            assertThat(((CreditsGranted) seen.get(0)).customerId()).isEqualTo("user_9");
+        }
     }
 
     @Test
