@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * due. Safe to run in several processes at once and beside a running server.
  */
 @Command(name = "expire", mixinStandardHelpOptions = true,
-        description = "Record every due grant and hold expiry (safe to run from cron, in parallel).")
+        description = "Record every due grant and hold expiry (safe from cron, in parallel).")
 final class ExpireCommand extends LedgerCommand {
     @Override
     int run(Credits credits) {

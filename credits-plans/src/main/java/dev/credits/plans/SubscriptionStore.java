@@ -380,7 +380,8 @@ final class SubscriptionStore {
         Map<String, Object> body = new LinkedHashMap<>(payload);
         body.put("occurred_at", now.toString());
         try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
-                + " credit_type, event_type, payload, created_at) values (?, '', ?, ?::jsonb, ?)")) {
+                + " credit_type, event_type, payload, created_at)"
+                + " values (?, '', ?, ?::jsonb, ?)")) {
             ps.setString(1, customerId);
             ps.setString(2, type);
             ps.setString(3, write(body));
