@@ -1,6 +1,7 @@
 package dev.credits.cli;
 
 import dev.credits.Credits;
+import dev.credits.ai.AiMetering;
 import dev.credits.plans.Plans;
 import dev.credits.plans.TestClock;
 import dev.credits.postgres.PostgresLedgerStore;
@@ -64,7 +65,8 @@ final class ServeCommand implements Callable<Integer> {
             plans.startScheduler(Plans.RENEWAL_INTERVAL_MS_DEFAULT);
             ApiKeys keys = new ApiKeys(((PostgresLedgerStore) credits.store()).database()
                     .dataSource());
-            server = CreditsServer.start(credits, keys, port, plans);
+            AiMetering ai = app.ai() == null ? null : AiMetering.open(credits, app.ai());
+            server = CreditsServer.start(credits, keys, port, plans, ai);
         } catch (RuntimeException e) {
             if (plans != null) {
                 plans.close();

@@ -26,9 +26,9 @@ class ExportStreamingTest {
         try (Connection c = DriverManager.getConnection(url, TestDatabase.user(), null);
              Statement st = c.createStatement()) {
             st.execute("insert into transactions (customer_id, id, credit_type, type, amount,"
-                    + " balance_after, created_at, effective_at)"
+                    + " balance_after, contra_account, created_at, effective_at)"
                     + " select 'bulk', 'txn_' || lpad(i::text, 8, '0'), 'credits', 'usage', -1,"
-                    + " -i, now(), now() from generate_series(1, " + ROWS + ") i");
+                    + " -i, 'usage', now(), now() from generate_series(1, " + ROWS + ") i");
         }
         Path file = dir.resolve("all.csv");
         Cli.Result result = cli.run("export", "--output", file.toString());
