@@ -11,16 +11,11 @@ import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -174,27 +169,25 @@ public final class BenchCommand implements Callable<Integer> {
         String secret = "bench-" + System.nanoTime();
         var dataSource = ((PostgresLedgerStore) credits.store()).database().dataSource();
         CreditsServer server = CreditsServer.start(credits, new ApiKeys(dataSource, secret), 0);
-        progress("http, " + mode + ": " + clients + " clients in this JVM (java.net.http) -> "
+        progress("http, " + mode + ": " + clients + " keep-alive connections from this JVM -> "
                 + "127.0.0.1:" + server.port());
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        String base = "http://127.0.0.1:" + server.port() + "/v1/customers/";
+        List<KeepAliveClient> connections = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            connections.add(new KeepAliveClient("127.0.0.1", server.port(), "Bearer " + secret));
+        }
+        String body = "{\"credit_type\":\"credits\",\"amount\":\"0.01\"}";
         try {
             return LoadRunner.run("http", mode, clients, durationMs(), (c, n) -> {
-                HttpRequest request = HttpRequest.newBuilder(URI.create(base + prefix
-                                + walletOf(c, n) + "/spend"))
-                        .header("Authorization", "Bearer " + secret)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"credit_type\":\"credits\",\"amount\":\"0.01\"}"))
-                        .build();
-                HttpResponse<Void> response = client.send(request,
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() != 201) {
-                    throw new IOException("status " + response.statusCode());
+                int status = connections.get(c).post("/v1/customers/" + prefix + walletOf(c, n)
+                        + "/spend", body);
+                if (status != 201) {
+                    throw new IOException("status " + status);
                 }
             });
         } finally {
+            for (KeepAliveClient connection : connections) {
+                connection.close();
+            }
             server.stop();
         }
     }

@@ -26,7 +26,7 @@ final class Report {
         }
         out.append(noFsync ? "(embedded PostgreSQL 17 WITHOUT fsync: diagnosis only; "
                 : "(durable embedded PostgreSQL 17, fsync=on, synchronous_commit=on; ");
-        out.append("http load generated in the same JVM with java.net.http)")
+        out.append("http load from keep-alive connections opened in the same JVM)")
                 .append(System.lineSeparator());
         return out.toString();
     }
