@@ -17,6 +17,8 @@ public record Amount(long units, int scale) implements Comparable<Amount> {
     /** The largest scale a credit type may have. */
     public static final int SCALE_MAX = 9;
 
+    /** The most digits an amount's text may have on either side of the point. */
+    static final int DIGITS_MAX = 40;
     private static final Pattern DECIMAL = Pattern.compile("-?[0-9]{1,40}(\\.[0-9]{1,40})?");
     private static final BigDecimal WHOLE_MAX_DECIMAL = BigDecimal.valueOf(WHOLE_MAX);
 
@@ -49,6 +51,13 @@ public record Amount(long units, int scale) implements Comparable<Amount> {
     public static Amount parse(BigDecimal value, int scale) {
         if (value == null) {
             throw new InvalidAmountException("amount is required");
+        }
+        // A JSON number like 1e999999999 is a small BigDecimal that would take seconds and
+        // gigabytes to render or compare: refuse anything far outside the range first.
+        if (value.precision() > DIGITS_MAX || value.scale() > DIGITS_MAX
+                || value.precision() - value.scale() > DIGITS_MAX) {
+            throw new InvalidAmountException("amount is out of range (at most " + WHOLE_MAX
+                    + " and " + SCALE_MAX + " decimal places)");
         }
         if (value.scale() > scale) {
             throw new InvalidAmountException("amount " + value.toPlainString() + " has "

@@ -70,6 +70,15 @@ class AmountTest {
     }
 
     @Test
+    void parse_numberWithAHugeExponent_isRejectedAtOnce() {
+        for (String text : new String[] {"1e999999999", "1e-999999999", "-1e99999999"}) {
+            assertThatThrownBy(() -> Amount.parse(new BigDecimal(text), 2))
+                    .isInstanceOf(InvalidAmountException.class)
+                    .hasMessageContaining("out of range");
+        }
+    }
+
+    @Test
     void arithmetic_overflow_isAnErrorNotAWrap() {
         Amount max = new Amount(Long.MAX_VALUE, 0);
         assertThatThrownBy(() -> max.plus(new Amount(1, 0)))

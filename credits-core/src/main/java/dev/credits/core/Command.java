@@ -174,6 +174,9 @@ public sealed interface Command {
         if (text != null && text.length() > lengthMax) {
             throw new ValidationException(field, "must be at most " + lengthMax + " characters");
         }
+        if (text != null && text.indexOf('\u0000') >= 0) {
+            throw new ValidationException(field, "must not contain the NUL character (U+0000)");
+        }
     }
 
     private static void requireId(String kind, String id) {

@@ -37,6 +37,11 @@ public final class GroupCommitter implements AutoCloseable {
     public static final int QUEUE_COMMANDS_MAX = 8_192;
     public static final int COMMITTERS = Integer.getInteger("credits.committers", 2);
     public static final long ENQUEUE_TIMEOUT_MS = 1_000;
+    /**
+     * How long a committer waits for more commands once it has one. Zero: a command on an idle
+     * system commits at once; under load, batches form from what queued during the last commit.
+     */
+    public static final long BATCH_LINGER_MS = 0;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 
     private record Pending(Command command, CompletableFuture<Outcome> result) {
@@ -50,11 +55,18 @@ public final class GroupCommitter implements AutoCloseable {
     private volatile boolean running = true;
 
     public GroupCommitter(LedgerStore store, Clock clock, Consumer<List<StoredEvent>> publisher) {
+        this(store, clock, publisher, QUEUE_COMMANDS_MAX);
+    }
+
+    /** With a smaller queue, for tests of the push-back. */
+    GroupCommitter(LedgerStore store, Clock clock, Consumer<List<StoredEvent>> publisher,
+                   int queueCommandsMax) {
         this.store = store;
         this.clock = clock;
         this.publisher = publisher;
         for (int i = 0; i < COMMITTERS; i++) {
-            BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE_COMMANDS_MAX / COMMITTERS);
+            BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(
+                    Math.max(1, queueCommandsMax / COMMITTERS));
             queues.add(queue);
             Thread thread = new Thread(() -> loop(queue), "credits-commit-" + i);
             thread.setDaemon(true);
@@ -84,6 +96,15 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
+    /** Commands waiting, over all queues; for monitoring and tests. */
+    public int queuedCommands() {
+        int queued = 0;
+        for (BlockingQueue<Pending> queue : queues) {
+            queued += queue.size();
+        }
+        return queued;
+    }
+
     private static Object routingKey(Command command) {
         if (command.wallet() != null) {
             return command.wallet();
@@ -106,6 +127,9 @@ public final class GroupCommitter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
+                if (BATCH_LINGER_MS > 0) {
+                    Thread.sleep(BATCH_LINGER_MS);
+                }
                 queue.drainTo(batch, BATCH_COMMANDS_MAX - 1);
                 commit(batch);
             } catch (InterruptedException e) {

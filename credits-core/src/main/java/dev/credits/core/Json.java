@@ -36,6 +36,10 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new ValidationException("metadata", "is not representable as JSON: " + e.getMessage());
         }
+        if (text.contains("\\u0000")) {
+            // PostgreSQL's jsonb cannot hold U+0000, in a key or a value.
+            throw new ValidationException("metadata", "must not contain the NUL character (U+0000)");
+        }
         if (text.getBytes(StandardCharsets.UTF_8).length > METADATA_BYTES_MAX) {
             throw new ValidationException("metadata", "must be at most " + METADATA_BYTES_MAX
                     + " bytes of JSON");

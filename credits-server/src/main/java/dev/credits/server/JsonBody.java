@@ -76,7 +76,34 @@ final class JsonBody {
                 throw new ValidationException(name, "is not a field of this request");
             }
         }
+        rejectNul(tree, null);
         return new JsonBody((ObjectNode) tree);
+    }
+
+    /**
+     * PostgreSQL cannot store U+0000 in text or jsonb: a NUL anywhere in the body (a value or a
+     * key, at any depth) is a validation error naming the field, never a failed INSERT.
+     */
+    private static void rejectNul(JsonNode value, String path) {
+        if (value.isTextual() && value.textValue().indexOf('\u0000') >= 0) {
+            throw new ValidationException(path, "must not contain the NUL character (U+0000)");
+        }
+        if (value.isObject()) {
+            Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String child = path == null ? field.getKey() : path + "." + field.getKey();
+                if (field.getKey().indexOf('\u0000') >= 0) {
+                    throw new ValidationException(path == null ? "body" : path,
+                            "keys must not contain the NUL character (U+0000)");
+                }
+                rejectNul(field.getValue(), child);
+            }
+        } else if (value.isArray()) {
+            for (int i = 0; i < value.size(); i++) {
+                rejectNul(value.get(i), (path == null ? "body" : path) + "[" + i + "]");
+            }
+        }
     }
 
     private static boolean isBlank(byte[] bytes) {

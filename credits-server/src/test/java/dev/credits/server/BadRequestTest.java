@@ -74,6 +74,17 @@ class BadRequestTest {
         c.add(post("missing value", spend, "{\"credit_type\":\"credits\",\"amount\":}", 400,
                 "malformed_request"));
         c.add(post("not JSON at all", grants, "grant me 100", 400, "malformed_request"));
+        c.add(post("NUL in reason", grants, "{\"credit_type\":\"credits\",\"amount\":\"1.00\","
+                + "\"source\":\"purchase\",\"reason\":\"a\\u0000b\"}", 422, "validation_failed"));
+        c.add(post("NUL in a metadata key", spend, "{\"credit_type\":\"credits\","
+                + "\"amount\":\"1.00\",\"metadata\":{\"k\\u0000\":1}}", 422,
+                "validation_failed"));
+        c.add(post("NUL in feature", spend, "{\"credit_type\":\"credits\",\"amount\":\"1.00\","
+                + "\"feature\":\"\\u0000\"}", 422, "validation_failed"));
+        c.add(post("amount with a huge exponent", spend, spendBody("1e999999999"), 422,
+                "invalid_amount"));
+        c.add(post("amount with a tiny exponent", spend, spendBody("1e-999999999"), 422,
+                "invalid_amount"));
         c.add(post("trailing tokens", spend, spendBody("\"1.00\"") + " {}", 400,
                 "malformed_request"));
         c.add(post("duplicate key", spend, "{\"credit_type\":\"credits\",\"amount\":\"1.00\","
