@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.credits.ValidationException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Metadata is a JSON object of at most {@link #METADATA_BYTES_MAX} bytes, kept canonical. */
 public final class Json {
@@ -47,16 +50,39 @@ public final class Json {
         return text;
     }
 
-    /** Parses stored metadata text back into an unmodifiable map. */
+    /**
+     * Parses stored metadata text back into an unmodifiable map, keys sorted at every level: the
+     * same metadata reads the same whether it comes from memory or from jsonb (which reorders).
+     */
+    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseMetadata(String text) {
         if (text == null || text.isEmpty() || EMPTY_OBJECT.equals(text)) {
             return Map.of();
         }
         try {
-            return Collections.unmodifiableMap(MAPPER.readValue(text, MAP));
+            return Collections.unmodifiableMap((Map<String, Object>) sorted(
+                    MAPPER.readValue(text, MAP)));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored metadata is not a JSON object", e);
         }
+    }
+
+    private static Object sorted(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new TreeMap<>();
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                out.put(String.valueOf(entry.getKey()), sorted(entry.getValue()));
+            }
+            return out;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> out = new ArrayList<>(list.size());
+            for (Object item : list) {
+                out.add(sorted(item));
+            }
+            return out;
+        }
+        return value;
     }
 
     /** Deterministic JSON of a value, used to fingerprint requests. */

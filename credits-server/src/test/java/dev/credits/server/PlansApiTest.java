@@ -158,6 +158,7 @@ class PlansApiTest {
         assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(retry.json().get("id")).isEqualTo(first.json().get("id"));
         assertThat(retry.json().get("grants").get(0).get("id")).isEqualTo(grant.get("id"));
+        assertThat(retry.body()).isEqualTo(first.body());
         assertThat(balance("c1", "credits")).isEqualTo("1000.00");
         Response other = send("POST", "/v1/customers/c1/purchases",
                 "{\"product\":\"pack_small\",\"quantity\":3,\"payment_reference\":\"pi_1\"}");
