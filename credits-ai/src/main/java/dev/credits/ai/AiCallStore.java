@@ -1,12 +1,11 @@
 package dev.credits.ai;
 
+import dev.credits.postgres.Jdbc;
 import dev.credits.Amount;
-import dev.credits.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -29,8 +28,7 @@ final class AiCallStore {
             + " idempotency_key, created_at, completed_at";
 
     /** Work inside one transaction. */
-    interface Work<T> {
-        T run(Connection c) throws SQLException;
+    interface Work<T> extends Jdbc.Work<T> {
     }
 
     private final DataSource dataSource;
@@ -43,33 +41,11 @@ final class AiCallStore {
 
     /** Runs {@code work} in a transaction: committed when it returns, rolled back if it throws. */
     <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw translate(e);
-        }
+        return Jdbc.inTransaction(dataSource, work);
     }
 
     static RuntimeException translate(SQLException e) {
-        String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException
-                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
-            return new StorageUnavailableException("the database cannot be reached: "
-                    + e.getMessage(), e);
-        }
-        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+        return Jdbc.translate(e);
     }
 
     static boolean isUniqueViolation(Throwable e) {

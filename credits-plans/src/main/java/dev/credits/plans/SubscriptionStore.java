@@ -1,16 +1,13 @@
 package dev.credits.plans;
 
+import dev.credits.postgres.Jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.credits.StorageUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,8 +29,7 @@ final class SubscriptionStore {
             + " status, started_at, period_start, period_end, cancel_at, idempotency_key";
 
     /** Work inside one database transaction. */
-    interface Work<T> {
-        T run(Connection c) throws SQLException;
+    interface Work<T> extends Jdbc.Work<T> {
     }
 
     private final DataSource dataSource;
@@ -43,23 +39,7 @@ final class SubscriptionStore {
     }
 
     <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw translate(e);
-        }
+        return Jdbc.inTransaction(dataSource, work);
     }
 
     <T> T read(Work<T> work) {
@@ -71,13 +51,7 @@ final class SubscriptionStore {
     }
 
     static RuntimeException translate(SQLException e) {
-        String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException
-                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
-            return new StorageUnavailableException("the database cannot be reached: "
-                    + e.getMessage(), e);
-        }
-        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+        return Jdbc.translate(e);
     }
 
     // ---- subscriptions
@@ -454,15 +428,10 @@ final class SubscriptionStore {
     }
 
     static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setTimestamp(index, Timestamp.from(value));
-        }
+        Jdbc.setInstant(ps, index, value);
     }
 
     static Instant getInstant(ResultSet rs, int index) throws SQLException {
-        Timestamp value = rs.getTimestamp(index);
-        return value == null ? null : value.toInstant();
+        return Jdbc.getInstant(rs, index);
     }
 }

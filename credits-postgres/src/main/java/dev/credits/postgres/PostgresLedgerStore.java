@@ -10,7 +10,6 @@ import dev.credits.HoldRecord;
 import dev.credits.IdempotencyConflictException;
 import dev.credits.InvalidAmountException;
 import dev.credits.NotFoundException;
-import dev.credits.StorageUnavailableException;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
@@ -22,7 +21,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -233,13 +231,7 @@ public final class PostgresLedgerStore implements LedgerStore {
     }
 
     static RuntimeException translate(SQLException e) {
-        String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException
-                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
-            return new StorageUnavailableException("the database cannot be reached: "
-                    + e.getMessage(), e);
-        }
-        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+        return Jdbc.translate(e);
     }
 
     // ---- reads

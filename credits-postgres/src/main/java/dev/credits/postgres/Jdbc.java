@@ -1,0 +1,65 @@
+package dev.credits.postgres;
+
+import dev.credits.StorageUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import javax.sql.DataSource;
+
+/** JDBC plumbing shared by the modules that keep tables of their own (plans, AI metering). */
+public final class Jdbc {
+    private Jdbc() {
+    }
+
+    /** Work on one connection inside a transaction. */
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code work} in a transaction: committed when it returns, rolled back if it throws. */
+    public static <T> T inTransaction(DataSource dataSource, Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure); // keep the first error
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** A lost or refused connection is {@link StorageUnavailableException}; the rest is a bug. */
+    public static RuntimeException translate(SQLException e) {
+        String state = e.getSQLState();
+        if (e instanceof SQLTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
+            return new StorageUnavailableException("the database cannot be reached: "
+                    + e.getMessage(), e);
+        }
+        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+    }
+
+    public static void setInstant(PreparedStatement ps, int index, Instant value)
+            throws SQLException {
+        Sql.setInstant(ps, index, value);
+    }
+
+    public static Instant getInstant(ResultSet rs, int index) throws SQLException {
+        Timestamp value = rs.getTimestamp(index);
+        return value == null ? null : value.toInstant();
+    }
+
+}
