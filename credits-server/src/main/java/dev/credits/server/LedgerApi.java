@@ -73,10 +73,13 @@ final class LedgerApi {
         json(ctx, 200, Views.list(data));
     }
 
+    /** Every configured credit type's wallet, now or with {@code ?at=} as they stood then. */
     void wallets(Context ctx) {
+        String customer = customer(ctx);
+        Instant at = at(ctx);
         List<Object> data = new ArrayList<>();
-        for (WalletBalance wallet : credits.wallets(customer(ctx))) {
-            data.add(Views.wallet(wallet));
+        for (CreditType type : credits.creditTypes().all()) {
+            data.add(Views.wallet(walletState(credits.wallet(customer, type.id()), at)));
         }
         json(ctx, 200, Views.list(data));
     }
@@ -85,17 +88,24 @@ final class LedgerApi {
     void wallet(Context ctx) {
         String customer = customer(ctx);
         CreditType type = credits.creditTypes().require(ctx.pathParam("credit_type"));
-        Wallet wallet = credits.wallet(customer, type.id());
+        json(ctx, 200, Views.wallet(walletState(credits.wallet(customer, type.id()), at(ctx))));
+    }
+
+    private static WalletBalance walletState(Wallet wallet, Instant at) {
+        return at == null ? wallet.state() : wallet.stateAt(at);
+    }
+
+    /** The {@code at} query parameter: a past time, or null for now. */
+    private Instant at(Context ctx) {
         String at = query(ctx, "at");
         if (at == null) {
-            json(ctx, 200, Views.wallet(wallet.state()));
-            return;
+            return null;
         }
         Instant instant = JsonBody.parseTime("at", at);
         if (instant.isAfter(credits.now())) {
             throw new ValidationException("at", "must not be in the future");
         }
-        json(ctx, 200, Views.wallet(wallet.stateAt(instant)));
+        return instant;
     }
 
     void setOverdraftLimit(Context ctx) {

@@ -141,6 +141,8 @@ class ApiTest {
         assertThat(then.get("as_of").asText()).isEqualTo(between.toString());
         assertThat(then.get("held").asText()).isEqualTo("0.00");
         assertThat(then.get("available").asText()).isEqualTo("10.00");
+        JsonNode all = t.get("/v1/customers/api_5/wallets?at=" + between).json();
+        assertThat(all.get("data").get(0).get("balance").asText()).isEqualTo("10.00");
         assertThat(t.balance("api_5")).isEqualTo("15.00");
     }
 
