@@ -154,6 +154,9 @@ public final class PostgresLedgerStore implements LedgerStore {
                 return Outcome.of(previous.result(), true);
             }
         }
+        if (command instanceof Command.Sweep) {
+            changed.add(wallet.key); // a sweep's expiries are written even if nothing else is
+        }
         try {
             Object result = LedgerMachine.apply(wallet, command, now);
             changed.add(wallet.key);
@@ -165,10 +168,6 @@ public final class PostgresLedgerStore implements LedgerStore {
             return Outcome.failed(e);
         } catch (ArithmeticException e) {
             return Outcome.failed(new InvalidAmountException("the wallet's balance would overflow"));
-        } finally {
-            if (command instanceof Command.Sweep) {
-                changed.add(wallet.key);
-            }
         }
     }
 

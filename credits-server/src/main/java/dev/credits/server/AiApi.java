@@ -173,11 +173,7 @@ final class AiApi {
             metrics.operation(operation, e.code());
             throw e;
         }
-        metrics.operation(operation, call.replayed() ? LedgerApi.OUTCOME_REPLAYED
-                : LedgerApi.OUTCOME_OK);
-        if (call.replayed()) {
-            ctx.header(LedgerApi.IDEMPOTENT_REPLAYED, "true");
-        }
+        LedgerApi.succeeded(ctx, metrics, operation, call.replayed());
         return call;
     }
 
@@ -185,13 +181,7 @@ final class AiApi {
 
     /** The answer to a reservation; a replay answers the same. */
     private static Map<String, Object> reservation(AiCallRecord call) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", call.id());
-        view.put("customer_id", call.customerId());
-        view.put("credit_type", call.creditType());
-        view.put("provider", call.provider());
-        view.put("model", call.model());
-        view.put("feature", call.feature());
+        Map<String, Object> view = identity(call);
         view.put("hold_id", call.holdId());
         view.put("reserved", String.valueOf(call.reserved()));
         view.put("status", "reserved");
@@ -203,13 +193,7 @@ final class AiApi {
     }
 
     static Map<String, Object> call(AiCallRecord call) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", call.id());
-        view.put("customer_id", call.customerId());
-        view.put("credit_type", call.creditType());
-        view.put("provider", call.provider());
-        view.put("model", call.model());
-        view.put("feature", call.feature());
+        Map<String, Object> view = identity(call);
         view.put("status", call.status().wireName());
         view.put("hold_id", call.holdId());
         view.put("reserved", call.reserved() == null ? null : call.reserved().toString());
@@ -224,6 +208,18 @@ final class AiApi {
         view.put("created_at", Views.time(call.createdAt()));
         view.put("completed_at", call.completedAt() == null ? null
                 : Views.time(call.completedAt()));
+        return view;
+    }
+
+    /** The fields every view of a call starts with. */
+    private static Map<String, Object> identity(AiCallRecord call) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", call.id());
+        view.put("customer_id", call.customerId());
+        view.put("credit_type", call.creditType());
+        view.put("provider", call.provider());
+        view.put("model", call.model());
+        view.put("feature", call.feature());
         return view;
     }
 

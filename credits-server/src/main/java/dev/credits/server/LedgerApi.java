@@ -306,11 +306,17 @@ final class LedgerApi {
             metrics.operation(operation, outcome.error().code());
             throw outcome.error();
         }
-        metrics.operation(operation, outcome.replayed() ? OUTCOME_REPLAYED : OUTCOME_OK);
-        if (outcome.replayed()) {
+        succeeded(ctx, metrics, operation, outcome.replayed());
+        json(ctx, status, view.apply(outcome.result()));
+    }
+
+    /** Counts a successful operation and marks an idempotent replay as such. */
+    static void succeeded(Context ctx, ServerMetrics metrics, String operation,
+                          boolean replayed) {
+        metrics.operation(operation, replayed ? OUTCOME_REPLAYED : OUTCOME_OK);
+        if (replayed) {
             ctx.header(IDEMPOTENT_REPLAYED, "true");
         }
-        json(ctx, status, view.apply(outcome.result()));
     }
 
     private CreditType creditType(JsonBody body) {
