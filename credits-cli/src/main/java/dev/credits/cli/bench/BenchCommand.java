@@ -36,6 +36,8 @@ public final class BenchCommand implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("uniform", "hot", "http", "balance", "idle");
     static final int CLIENTS_MAX = 512;
     static final int DURATION_SECONDS_MAX = 3_600;
+    static final int WALLETS_MAX = 1_000_000;
+    static final int HISTORY_ENTRIES_MAX = 10_000_000;
     static final long FUNDING_UNITS = 100_000_000_000L; // 1,000,000,000.00 credits per wallet
     static final int POOL_SIZE_BATCHED = 16;
 
@@ -109,10 +111,11 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--duration must be 1.." + DURATION_SECONDS_MAX);
         }
-        if (wallets < 1 || wallets > 1_000_000 || historyEntries < 1
-                || historyEntries > 10_000_000) {
+        if (wallets < 1 || wallets > WALLETS_MAX || historyEntries < 1
+                || historyEntries > HISTORY_ENTRIES_MAX) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--wallets must be 1..1000000 and --history 1..10000000");
+                    "--wallets must be 1.." + WALLETS_MAX + " and --history 1.."
+                            + HISTORY_ENTRIES_MAX);
         }
     }
 
