@@ -37,6 +37,8 @@ public final class GroupCommitter implements AutoCloseable {
     public static final int QUEUE_COMMANDS_MAX = 8_192;
     public static final int COMMITTERS = Integer.getInteger("credits.committers", 2);
     public static final long ENQUEUE_TIMEOUT_MS = 1_000;
+    /** How long {@link #close()} waits for the committers to finish what is queued. */
+    public static final long CLOSE_WAIT_MS = 10_000;
     /**
      * How long a committer waits for more commands once it has one. Zero: a command on an idle
      * system commits at once; under load, batches form from what queued during the last commit.
@@ -84,6 +86,10 @@ public final class GroupCommitter implements AutoCloseable {
             if (!running || !queue.offer(pending, ENQUEUE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 throw new OverloadedException("the ledger's write queue is full; retry later");
             }
+            if (!running && queue.remove(pending)) {
+                // Queued as the committers stopped: nobody will take it now.
+                throw new StorageUnavailableException("the ledger is shutting down; retry", null);
+            }
             return pending.result().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -120,7 +126,7 @@ public final class GroupCommitter implements AutoCloseable {
 
     private void loop(BlockingQueue<Pending> queue) {
         List<Pending> batch = new ArrayList<>(BATCH_COMMANDS_MAX);
-        while (running) {
+        while (running || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -134,7 +140,12 @@ public final class GroupCommitter implements AutoCloseable {
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                failAll(batch, new StorageUnavailableException("the committer was interrupted", e));
                 break;
+            } catch (Throwable e) {
+                // Whatever happens, no caller is left waiting forever, and the committer lives on.
+                LOG.error("the committer failed a batch of {}", batch.size(), e);
+                failAll(batch, e);
             } finally {
                 batch.clear();
             }
@@ -146,12 +157,9 @@ public final class GroupCommitter implements AutoCloseable {
         for (Pending pending : batch) {
             commands.add(pending.command());
         }
+        BatchResult result;
         try {
-            BatchResult result = store.execute(commands, now());
-            publisher.accept(result.events());
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result().complete(result.outcomes().get(i));
-            }
+            result = store.execute(commands, now());
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
                 batch.get(0).result().completeExceptionally(e);
@@ -161,6 +169,23 @@ public final class GroupCommitter implements AutoCloseable {
             for (Pending pending : batch) {
                 commit(List.of(pending));
             }
+            return;
+        }
+        // Committed: from here on nothing may send the commands to the store again.
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(result.outcomes().get(i));
+        }
+        try {
+            publisher.accept(result.events());
+        } catch (RuntimeException e) {
+            LOG.warn("publishing {} events failed; they stay in the outbox",
+                    result.events().size(), e);
+        }
+    }
+
+    private static void failAll(List<Pending> batch, Throwable cause) {
+        for (Pending pending : batch) {
+            pending.result().completeExceptionally(cause);
         }
     }
 
@@ -168,23 +193,28 @@ public final class GroupCommitter implements AutoCloseable {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
-    /** Stops taking commands; those already queued are committed first. */
+    /**
+     * Stops taking commands. Those already queued are committed first, by their committers; any a
+     * committer could not reach within {@link #CLOSE_WAIT_MS} fail with
+     * {@link StorageUnavailableException}, so that no caller waits forever.
+     */
     @Override
     public void close() {
         running = false;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
         for (Thread thread : committers) {
             try {
-                thread.join(10_000);
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(
+                        deadline - System.nanoTime())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                break;
             }
         }
         List<Pending> left = new ArrayList<>();
         for (BlockingQueue<Pending> queue : queues) {
             queue.drainTo(left);
         }
-        for (Pending pending : left) {
-            commit(List.of(pending));
-        }
+        failAll(left, new StorageUnavailableException("the ledger is shutting down; retry", null));
     }
 }

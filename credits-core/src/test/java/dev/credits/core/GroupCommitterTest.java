@@ -10,6 +10,7 @@ import dev.credits.HistoryPage;
 import dev.credits.HoldRecord;
 import dev.credits.InvalidStateException;
 import dev.credits.OverloadedException;
+import dev.credits.StorageUnavailableException;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
 import dev.credits.spi.LedgerStore;
@@ -23,25 +24,43 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** Group commit against a store that records its batches, without a database. */
+/**
+ * Group commit against a store that records its batches, without a database. Every wait is
+ * bounded: a broken committer fails a test, it never hangs the build.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GroupCommitterTest {
 
     /** Records each batch; can be told to block, or to fail batches of more than one. */
     static final class RecordingStore implements LedgerStore {
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        final AtomicInteger entered = new AtomicInteger();
+        final AtomicInteger enteredCommands = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
         volatile boolean failBatchesOfMany;
+        volatile Error error;
 
         @Override
         public BatchResult execute(List<Command> commands, Instant now) {
+            enteredCommands.addAndGet(commands.size());
+            entered.incrementAndGet();
             try {
-                gate.await();
+                if (!gate.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never opened the gate");
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
             batchSizes.add(commands.size());
+            if (error != null) {
+                throw error;
+            }
             if (failBatchesOfMany && commands.size() > 1) {
                 throw new IllegalStateException("simulated batch failure");
             }
@@ -139,6 +158,56 @@ class GroupCommitterTest {
     }
 
     @Test
+    void aFailingPublisher_neverSendsACommittedBatchAgain() {
+        RecordingStore store = new RecordingStore();
+        try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> {
+            throw new IllegalStateException("listener broke");
+        })) {
+            assertThat(committer.submit(spend(7)).result()).isEqualTo(7L);
+            assertThat(store.batchSizes).containsExactly(1);
+        }
+    }
+
+    @Test
+    void anErrorInTheStore_failsItsCaller_andTheCommitterLivesOn() {
+        RecordingStore store = new RecordingStore();
+        store.error = new AssertionError("simulated error");
+        try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { })) {
+            assertThatThrownBy(() -> committer.submit(spend(3)))
+                    .hasRootCauseMessage("simulated error");
+            store.error = null;
+            assertThat(committer.submit(spend(4)).result()).isEqualTo(4L);
+        }
+    }
+
+    @Test
+    void close_failsWhatItCannotCommit_insteadOfLeavingCallersWaiting() throws Exception {
+        RecordingStore store = new RecordingStore();
+        store.gate = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { });
+            Future<LedgerStore.Outcome> taken = pool.submit(() -> committer.submit(spend(1)));
+            awaitTrue(() -> store.entered.get() == 1);
+            Future<LedgerStore.Outcome> queued = pool.submit(() -> committer.submit(spend(2)));
+            awaitTrue(() -> committer.queuedCommands() == 1);
+            Thread closer = new Thread(committer::close);
+            closer.start();
+            closer.join(TimeUnit.MILLISECONDS.toMillis(GroupCommitter.CLOSE_WAIT_MS) + 5_000);
+            assertThat(closer.isAlive()).isFalse();
+            assertThatThrownBy(() -> queued.get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(StorageUnavailableException.class);
+            store.gate.countDown();
+            assertThat(taken.get(10, TimeUnit.SECONDS).result()).isEqualTo(1L);
+            assertThatThrownBy(() -> committer.submit(spend(3)))
+                    .isInstanceOf(OverloadedException.class);
+        } finally {
+            store.gate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void concurrentCommands_shareBatches_andOneFailureIsOnlyItsOwn() throws Exception {
         RecordingStore store = new RecordingStore();
         store.gate = new CountDownLatch(1);
@@ -149,7 +218,8 @@ class GroupCommitterTest {
                 long units = i;
                 results.add(pool.submit(() -> committer.submit(spend(units))));
             }
-            Thread.sleep(200); // let them queue behind the blocked first batch
+            // let them all queue behind the blocked first batch
+            awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == 40);
             store.gate.countDown();
             for (int i = 1; i <= 40; i++) {
                 LedgerStore.Outcome outcome = results.get(i - 1).get(10, TimeUnit.SECONDS);
@@ -179,7 +249,7 @@ class GroupCommitterTest {
                 long units = 100 + i;
                 results.add(pool.submit(() -> committer.submit(spend(units))));
             }
-            Thread.sleep(200);
+            awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == 8);
             store.gate.countDown();
             for (int i = 1; i <= 8; i++) {
                 assertThat(results.get(i - 1).get(10, TimeUnit.SECONDS).result())
@@ -199,15 +269,15 @@ class GroupCommitterTest {
         ExecutorService pool = Executors.newFixedThreadPool(capacity + 1);
         try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { },
                 queueMax)) {
-            // One command is taken by the blocked committer; the next ones fill its queue.
+            // The first command is taken by the committer, which then blocks in the store.
             List<Future<?>> waiting = new ArrayList<>();
-            for (int i = 0; i <= capacity; i++) {
+            waiting.add(pool.submit(() -> committer.submit(spend(1))));
+            awaitTrue(() -> store.entered.get() == 1);
+            // The next ones fill its queue.
+            for (int i = 0; i < capacity; i++) {
                 waiting.add(pool.submit(() -> committer.submit(spend(1))));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!isFull(committer, capacity) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitTrue(() -> committer.queuedCommands() == capacity);
             long began = System.nanoTime();
             assertThatThrownBy(() -> committer.submit(spend(1)))
                     .isInstanceOf(OverloadedException.class).hasMessageContaining("full");
@@ -223,7 +293,11 @@ class GroupCommitterTest {
         }
     }
 
-    private static boolean isFull(GroupCommitter committer, int capacity) {
-        return committer.queuedCommands() >= capacity;
+    private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 20 s for a condition").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 }
