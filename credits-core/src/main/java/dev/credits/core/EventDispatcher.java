@@ -6,7 +6,9 @@ import dev.credits.spi.LedgerStore;
 import dev.credits.spi.LedgerStore.StoredEvent;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +39,16 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
     private volatile boolean overflowed = true; // read the outbox's backlog once at start
     private volatile boolean running = true;
     private final Thread thread;
+    /**
+     * Outbox sequence numbers delivered lately, so that an event both queued and read back from
+     * the outbox is delivered once. Only the dispatcher thread touches it.
+     */
+    private final Map<Long, Boolean> delivered = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > QUEUE_EVENTS_MAX + RECOVERY_BATCH_EVENTS_MAX;
+        }
+    };
 
     public EventDispatcher(LedgerStore store, Clock clock) {
         this.store = store;
@@ -94,13 +106,17 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
         }
     }
 
+    /**
+     * Delivers the outbox's backlog. The in-memory queue is left as it is: an event in both is
+     * delivered once (see {@link #delivered}), and one committed after the outbox was read is
+     * still in the queue.
+     */
     private void recover() {
         while (true) {
             List<StoredEvent> backlog = store.undeliveredEvents(RECOVERY_BATCH_EVENTS_MAX);
             if (backlog.isEmpty()) {
                 return;
             }
-            queue.clear(); // the backlog includes whatever was queued
             deliver(backlog);
             if (backlog.size() < RECOVERY_BATCH_EVENTS_MAX) {
                 return;
@@ -109,7 +125,13 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
     }
 
     private void deliver(List<StoredEvent> batch) {
+        List<StoredEvent> fresh = new ArrayList<>(batch.size());
         for (StoredEvent stored : batch) {
+            if (!delivered.containsKey(stored.seq())) {
+                fresh.add(stored);
+            }
+        }
+        for (StoredEvent stored : fresh) {
             for (Subscription subscription : subscriptions) {
                 if (subscription.type().isInstance(stored.event())) {
                     try {
@@ -119,8 +141,9 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
                     }
                 }
             }
+            delivered.put(stored.seq(), Boolean.TRUE);
         }
-        store.markDelivered(batch, clock.instant());
+        store.markDelivered(batch, clock.instant()); // duplicates too: the outbox forgets them
     }
 
     private static void sleepQuietly() {

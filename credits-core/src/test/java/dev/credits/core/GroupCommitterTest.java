@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
 class GroupCommitterTest {
 
     /** Records each batch; can be told to block, or to fail batches of more than one. */
-    static final class RecordingStore implements LedgerStore {
+    static final class RecordingStore extends StubLedgerStore {
         final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         final AtomicInteger entered = new AtomicInteger();
         final AtomicInteger enteredCommands = new AtomicInteger();
@@ -72,75 +72,6 @@ class GroupCommitterTest {
                         : Outcome.of(spend.amountUnits(), false));
             }
             return new BatchResult(outcomes, List.of());
-        }
-
-        @Override
-        public WalletBalance wallet(WalletKey key, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Amount balanceAt(WalletKey key, Instant at, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public WalletBalance walletAt(WalletKey key, Instant at, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<GrantRecord> grants(String customerId, String creditType, boolean all,
-                                        Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public GrantRecord grant(String grantId, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public HoldRecord hold(String holdId, Instant now) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public HistoryPage history(String customerId, History query) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public VerifyReport verify() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<WalletKey> walletsDueForSweep(Instant now, int limit) {
-            return List.of();
-        }
-
-        @Override
-        public int deleteIdempotencyKeysBefore(Instant cutoff) {
-            return 0;
-        }
-
-        @Override
-        public List<StoredEvent> undeliveredEvents(int limit) {
-            return List.of();
-        }
-
-        @Override
-        public void markDelivered(List<StoredEvent> events, Instant now) {
-        }
-
-        @Override
-        public boolean isHealthy() {
-            return true;
-        }
-
-        @Override
-        public void close() {
         }
     }
 
