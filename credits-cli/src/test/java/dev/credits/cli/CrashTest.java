@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashTest {
     static final int LOAD_THREADS = 16;
     static final long LOAD_BEFORE_KILL_MS = 2_500;
+    static final int ACKNOWLEDGED_BEFORE_KILL = 50;
     static final String WALLET = "/v1/customers/crash/";
 
     @TempDir
@@ -44,14 +45,24 @@ class CrashTest {
                 int thread = t;
                 load.submit(() -> spendUntilRefused(server, thread, running, acknowledged));
             }
-            Thread.sleep(LOAD_BEFORE_KILL_MS);
-            long postmaster = postmasterPid();
+            // Under load for a while, and long enough to have acknowledged a good number.
+            long began = System.nanoTime();
+            while (System.nanoTime() - began < TimeUnit.MILLISECONDS.toNanos(LOAD_BEFORE_KILL_MS)
+                    || acknowledged.size() < ACKNOWLEDGED_BEFORE_KILL
+                    && System.nanoTime() - began < TimeUnit.SECONDS.toNanos(120)) {
+                Thread.sleep(50);
+            }
+            ProcessHandle postmaster = ProcessHandle.of(postmasterPid()).orElseThrow();
+            List<ProcessHandle> database = new ArrayList<>(postmaster.descendants().toList());
+            database.add(postmaster);
             server.kill();
-            ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
+            database.forEach(ProcessHandle::destroyForcibly); // the postmaster and its backends
             running.set(false);
             load.shutdown();
             assertThat(load.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-            awaitExit(postmaster);
+            for (ProcessHandle process : database) {
+                process.onExit().get(60, TimeUnit.SECONDS);
+            }
         }
         assertThat(acknowledged).hasSizeGreaterThan(10);
         System.out.println("CrashTest: " + acknowledged.size() + " spends acknowledged before"
@@ -103,15 +114,6 @@ class CrashTest {
 
     private long postmasterPid() throws Exception {
         return Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
-    }
-
-    private static void awaitExit(long pid) throws InterruptedException {
-        for (int i = 0; i < 600 && ProcessHandle.of(pid).map(ProcessHandle::isAlive)
-                .orElse(false); i++) {
-            Thread.sleep(100);
-        }
-        // Its backends notice the postmaster's death and exit; give them a moment.
-        Thread.sleep(1_000);
     }
 
     /** transaction id -> how many times it appears among the usage entries of the history. */

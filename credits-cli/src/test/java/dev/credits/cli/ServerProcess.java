@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,8 +39,21 @@ final class ServerProcess implements AutoCloseable {
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private String baseUrl;
 
+    /** Servers still running when the test JVM exits (a timed-out test) are stopped with it. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process process : LIVE) {
+                process.destroy(); // SIGTERM: it stops its embedded PostgreSQL on the way out
+            }
+        }));
+    }
+
     private ServerProcess(Process process) {
         this.process = process;
+        LIVE.add(process);
+        process.onExit().thenRun(() -> LIVE.remove(process));
         Thread reader = new Thread(this::readOutput, "server-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();

@@ -9,6 +9,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,6 +21,8 @@ import java.util.Optional;
  */
 public final class EmbeddedDatabase implements AutoCloseable {
     private static final String LOCK_FILE = "epg-lock";
+    /** How long a start may take, crash recovery included, before it is given up. */
+    static final Duration STARTUP_WAIT = Duration.ofMinutes(5);
 
     private final EmbeddedPostgres postgres; // null when attached to another process's server
     private final int port;
@@ -55,6 +58,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // We stop it ourselves, after the server has finished its requests; the
                     // library's own hook would stop it at once, in parallel with ours.
                     .setRegisterShutdownHook(false)
+                    // Crash recovery of a big data directory on a busy machine can take a while.
+                    .setPGStartupWait(STARTUP_WAIT)
                     .setServerConfig("fsync", onOff)
                     .setServerConfig("synchronous_commit", onOff)
                     .setServerConfig("full_page_writes", onOff)

@@ -11,14 +11,17 @@ import dev.credits.InsufficientCreditsException;
 import dev.credits.Spend;
 import dev.credits.Transaction;
 import dev.credits.TransactionType;
+import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +48,9 @@ class RaceTest {
 
     @Test
     void concurrentFirstUse_createsOneWallet_andConcurrentSweepsExpireOnce() throws Exception {
-        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        // One simulated clock for both instances: expiry does not depend on how fast this runs.
+        MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
+        CreditsConfig config = TestDatabase.newConfig(clock, CreditTypes.defaults());
         try (Credits first = Credits.open(config); Credits second = Credits.open(config)) {
             ExecutorService pool = Executors.newFixedThreadPool(16);
             CountDownLatch start = new CountDownLatch(1);
@@ -53,23 +58,23 @@ class RaceTest {
             for (int i = 0; i < 32; i++) {
                 Credits credits = i % 2 == 0 ? first : second;
                 futures.add(pool.submit(() -> {
-                    start.await();
+                    assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
                     return credits.wallet("fresh", "credits").grant(Grant.of("1.00")
-                            .expiresAt(java.time.Instant.now().plusMillis(300)));
+                            .expiresAt(clock.instant().plusSeconds(60)));
                 }));
             }
             start.countDown();
             for (Future<?> f : futures) {
-                f.get();
+                f.get(120, TimeUnit.SECONDS);
             }
-            Thread.sleep(400);
+            clock.advance(Duration.ofMinutes(2));
             List<Future<Integer>> sweeps = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 Credits credits = i % 2 == 0 ? first : second;
                 sweeps.add(pool.submit(credits::sweep));
             }
             for (Future<Integer> f : sweeps) {
-                f.get();
+                f.get(120, TimeUnit.SECONDS);
             }
             pool.shutdown();
             List<Transaction> history = first.history("fresh", History.query().limit(500)).data();
@@ -90,7 +95,7 @@ class RaceTest {
         for (int i = 0; i < THREADS; i++) {
             Credits mine = instances.get(i % instances.size());
             futures.add(pool.submit(() -> {
-                start.await();
+                assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
                 try {
                     mine.wallet(customer, "credits").spend(Spend.of("1.00"));
                     ok.incrementAndGet();
@@ -102,7 +107,7 @@ class RaceTest {
         }
         start.countDown();
         for (Future<?> f : futures) {
-            f.get();
+            f.get(120, TimeUnit.SECONDS);
         }
         pool.shutdown();
         assertThat(ok.get()).isEqualTo(FUNDED_UNITS);

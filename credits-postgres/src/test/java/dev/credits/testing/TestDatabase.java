@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,6 +32,7 @@ public final class TestDatabase {
                 Path dir = Files.createTempDirectory("credits-test-pg");
                 postgres = EmbeddedPostgres.builder().setDataDirectory(dir.toFile())
                         .setCleanDataDirectory(true)
+                        .setPGStartupWait(Duration.ofMinutes(2))
                         .setServerConfig("max_connections", "400")
                         .start();
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {

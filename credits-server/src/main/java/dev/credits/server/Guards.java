@@ -1,10 +1,14 @@
 package dev.credits.server;
 
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 
 /** What runs before every handler: the body size limit, and the API key of {@code /v1}. */
 final class Guards {
     static final String BEARER = "Bearer ";
+    /** The largest oversize body that is read (and dropped) so that its 413 reaches the client. */
+    static final long DRAIN_BYTES_MAX = 1024 * 1024;
 
     private final ApiKeys keys;
 
@@ -12,10 +16,32 @@ final class Guards {
         this.keys = keys;
     }
 
-    /** Rejects a declared body over the limit before reading it; chunked bodies are cut off. */
+    /**
+     * Rejects a declared body over the limit; chunked bodies are cut off as they are read. A body
+     * up to {@link #DRAIN_BYTES_MAX} is read and dropped first: a client still sending it would
+     * otherwise see its connection reset instead of the 413. A bigger one closes the connection.
+     */
     void limitBody(Context ctx) {
-        if (ctx.contentLength() > CreditsServer.BODY_BYTES_MAX) {
+        long length = ctx.contentLength();
+        if (length > CreditsServer.BODY_BYTES_MAX) {
+            if (length <= DRAIN_BYTES_MAX) {
+                drain(ctx);
+            } else {
+                ctx.header("Connection", "close");
+            }
             throw RequestRejectedException.tooLarge();
+        }
+    }
+
+    private static void drain(Context ctx) {
+        byte[] buffer = new byte[8_192];
+        try {
+            InputStream in = ctx.req().getInputStream();
+            while (in.read(buffer) >= 0) {
+                // dropped
+            }
+        } catch (IOException e) {
+            // the client went away; the 413 goes nowhere, and that is fine
         }
     }
 

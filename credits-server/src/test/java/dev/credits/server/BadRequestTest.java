@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,6 +25,7 @@ class BadRequestTest {
     static final String CUSTOMER = "victim";
     static final String W = "/v1/customers/" + CUSTOMER;
     static final String USED_KEY = "idem-used-once";
+    static final int OVERSIZE_ATTEMPTS = 200;
     static TestServer t;
     static String releasedHold;
     static String voidedGrant;
@@ -306,6 +308,17 @@ class BadRequestTest {
             assertThat(problem.path("available").asText()).isEqualTo("99.00");
         }
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void oversizeBodies_alwaysGetTheir413_neverAResetConnection() {
+        String body = "{\"credit_type\":\"credits\",\"amount\":\"1.00\",\"reason\":\""
+                + "x".repeat(300_000) + "\"}";
+        for (int i = 0; i < OVERSIZE_ATTEMPTS; i++) {
+            Response r = t.post(W + "/spend", body);
+            assertThat(r.status()).as("attempt " + i).isEqualTo(413);
+            assertThat(r.json().path("code").asText()).isEqualTo("request_too_large");
+        }
     }
 
     /** The victim's wallet, every grant and the whole history, as the API shows them. */

@@ -7,6 +7,7 @@ import dev.credits.testing.TestDatabase;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,7 @@ class OutageAndShutdownTest {
             admin(t, "alter database " + database + " allow_connections false");
             admin(t, "select pg_terminate_backend(pid) from pg_stat_activity"
                     + " where datname = '" + database + "'");
+            awaitNoBackends(t, database); // termination is a signal: wait until they are gone
             try {
                 Response health = t.send("GET", "/health", null, Map.of(), null);
                 assertThat(health.status()).isEqualTo(503);
@@ -50,6 +53,25 @@ class OutageAndShutdownTest {
             }
             assertThat(wallet.json().get("balance").asText()).isEqualTo("10.00");
             assertThat(t.get("/health").status()).isEqualTo(200);
+        }
+    }
+
+    private static void awaitNoBackends(TestServer t, String database) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String url = t.databaseUrl.substring(0, t.databaseUrl.lastIndexOf('/') + 1) + "postgres";
+        try (Connection c = DriverManager.getConnection(url, TestDatabase.user(), null);
+             Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity"
+                        + " where datname = '" + database + "'")) {
+                    rs.next();
+                    if (rs.getInt(1) == 0) {
+                        return;
+                    }
+                }
+                assertThat(System.nanoTime()).as("backends still alive").isLessThan(deadline);
+                Thread.sleep(10);
+            }
         }
     }
 
@@ -82,13 +104,15 @@ class OutageAndShutdownTest {
                     }
                 }));
             }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (answered.get() < SPENDS / 4) {
+                assertThat(System.nanoTime()).as("spends answered").isLessThan(deadline);
                 Thread.sleep(1);
             }
             t.server.stop();
             int acknowledged = 0;
             for (Future<Integer> status : statuses) {
-                int code = status.get();
+                int code = status.get(120, TimeUnit.SECONDS);
                 // 201: done and acknowledged; 503 or no connection: refused, nothing written.
                 assertThat(code).isIn(201, 503, -1);
                 acknowledged += code == 201 ? 1 : 0;

@@ -22,6 +22,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -230,8 +232,11 @@ class PlansApiTest {
                 "{\"to\":\"2000-01-01T00:00:00Z\"}").status()).isEqualTo(422);
         Response advanced = send("POST", "/v1/test-clock/advance", "{\"seconds\":15552000}");
         assertThat(advanced.status()).as(advanced.toString()).isEqualTo(200);
-        assertThat(send("POST", "/v1/test-clock/advance", "{\"seconds\":15984000}").status())
-                .isEqualTo(200); // 180 + 185 days: a year
+        // to the first anniversary: a year of 365 or 366 days, whichever this one is
+        String aYearOn = Instant.parse(now).atZone(ZoneOffset.UTC).plusYears(1).toInstant()
+                .toString();
+        assertThat(send("POST", "/v1/test-clock/advance", "{\"to\":\"" + aYearOn + "\"}")
+                .status()).isEqualTo(200);
         assertThat(send("GET", "/v1/holds/" + hold.json().get("id").asText(), null).json()
                 .get("status").asText()).isEqualTo("expired");
         JsonNode s = send("GET", "/v1/subscriptions/" + id, null).json();
