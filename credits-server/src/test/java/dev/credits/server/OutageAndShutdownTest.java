@@ -111,16 +111,22 @@ class OutageAndShutdownTest {
             }
             t.server.stop();
             int acknowledged = 0;
+            int cutOff = 0;
             for (Future<Integer> status : statuses) {
                 int code = status.get(120, TimeUnit.SECONDS);
-                // 201: done and acknowledged; 503 or no connection: refused, nothing written.
+                // 201: done and acknowledged; 503: refused, nothing written; no connection: never
+                // sent, or cut off as the connections closed (a client retries it with its key).
                 assertThat(code).isIn(201, 503, -1);
                 acknowledged += code == 201 ? 1 : 0;
+                cutOff += code == -1 ? 1 : 0;
             }
             pool.shutdown();
             assertThat(acknowledged).isGreaterThanOrEqualTo(SPENDS / 4);
-            long remainingUnits = t.credits.wallet("shutdown", "credits").balance().units();
-            assertThat(remainingUnits).isEqualTo(100_000L - 100L * acknowledged);
+            long applied = (100_000L - t.credits.wallet("shutdown", "credits").balance().units())
+                    / 100;
+            assertThat(applied).as("nothing acknowledged is lost")
+                    .isBetween((long) acknowledged, (long) acknowledged
+                            + Math.min(cutOff, CLIENT_THREADS));
         }
     }
 }
