@@ -44,8 +44,9 @@ final class Purchases {
         }
         requireReference(reference);
         Instant now = credits.now();
-        PurchaseRow row = new PurchaseRow(customerId, reference, Plans.newId("pur_"),
-                product.id(), quantity, plan(product, quantity, reference, now), now, false);
+        String id = Plans.newId("pur_");
+        PurchaseRow row = new PurchaseRow(customerId, reference, id, product.id(), quantity,
+                plan(product, quantity, id, now), now, false);
         PurchaseRow stored = store.inTransaction(c -> {
             if (store.insertPurchase(c, row)) {
                 Map<String, Object> event = new LinkedHashMap<>();
@@ -68,7 +69,7 @@ final class Purchases {
     }
 
     /** The grants of one purchase: each provision times the quantity, checked before writing. */
-    private List<PlannedGrant> plan(Product product, int quantity, String reference,
+    private List<PlannedGrant> plan(Product product, int quantity, String purchaseId,
                                     Instant now) {
         List<PlannedGrant> grants = new ArrayList<>();
         for (int i = 0; i < product.provides().size(); i++) {
@@ -83,7 +84,8 @@ final class Purchases {
             Amount.parsePositive(Amount.render(units, type.scale()), type.scale()); // limits
             Instant expiresAt = provision.expiresAfter() == null ? null
                     : now.atOffset(ZoneOffset.UTC).plus(provision.expiresAfter()).toInstant();
-            grants.add(new PlannedGrant("purchase:" + reference + ":" + i, type.id(), units,
+            // The ledger's keys are global, and a payment reference is only unique per customer.
+            grants.add(new PlannedGrant("purchase:" + purchaseId + ":" + i, type.id(), units,
                     PlannedGrant.PURCHASE, now, expiresAt));
         }
         return grants;

@@ -105,6 +105,10 @@ class RenewalRaceTest {
                     .containsExactlyElementsOf(first.grants().stream().map(g -> g.id()).toList());
             assertThat(Fixtures.balance(credits, "c1", "credits")).isEqualTo("1500.00");
             assertThat(Fixtures.balance(credits, "c1", "sms")).isEqualTo("30");
+            // A payment reference is unique per customer: another customer's is another purchase.
+            Purchase other = plans.purchase("c2", "pack_small", 1, "pi_123");
+            assertThat(other.replayed()).isFalse();
+            assertThat(Fixtures.balance(credits, "c2", "credits")).isEqualTo("500.00");
         }
     }
 }

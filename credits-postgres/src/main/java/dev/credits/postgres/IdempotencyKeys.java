@@ -13,56 +13,51 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The idempotency keys a batch uses: those stored before (loaded under the wallet locks) and those
- * its commands record. Keys are scoped to the customer. Two first uses of one key that race on
- * different wallets meet at the primary key; the loser's batch is retried and then replays.
+ * The idempotency keys a batch uses: those stored before and those its commands record. A key
+ * names one request across the whole ledger: used again for another customer it is a conflict.
+ * Two first uses of one key that race on different wallets meet at the primary key; the loser's
+ * batch is retried, and then replays or conflicts.
  */
 final class IdempotencyKeys {
     record Entry(String fingerprint, Object result, boolean isNew) {
     }
 
-    private record Key(String customerId, String key) {
-    }
-
-    private final Map<Key, Entry> entries = new HashMap<>();
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final Map<String, String> customers = new HashMap<>();
 
     static IdempotencyKeys load(Connection c, List<Command> commands, WalletKey[] targets)
             throws SQLException {
         IdempotencyKeys keys = new IdempotencyKeys();
-        List<String> customers = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < commands.size(); i++) {
             String key = commands.get(i).idempotencyKey();
             if (key != null && targets[i] != null) {
-                customers.add(targets[i].customerId());
                 names.add(key);
             }
         }
         if (names.isEmpty()) {
             return keys;
         }
-        try (PreparedStatement ps = c.prepareStatement("select customer_id, key, fingerprint,"
-                + " result_type, result::text from idempotency_keys"
-                + " where (customer_id, key) in (select * from unnest(?::text[], ?::text[]))")) {
-            ps.setArray(1, c.createArrayOf("text", customers.toArray()));
-            ps.setArray(2, c.createArrayOf("text", names.toArray()));
+        try (PreparedStatement ps = c.prepareStatement("select key, fingerprint, result_type,"
+                + " result::text from idempotency_keys where key = any(?)")) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    keys.entries.put(new Key(rs.getString(1), rs.getString(2)),
-                            new Entry(rs.getString(3), Codec.readResult(rs.getString(4),
-                                    rs.getString(5)), false));
+                    keys.entries.put(rs.getString(1), new Entry(rs.getString(2),
+                            Codec.readResult(rs.getString(3), rs.getString(4)), false));
                 }
             }
         }
         return keys;
     }
 
-    Entry find(String customerId, String key) {
-        return entries.get(new Key(customerId, key));
+    Entry find(String key) {
+        return entries.get(key);
     }
 
     void record(String customerId, String key, String fingerprint, Object result) {
-        entries.put(new Key(customerId, key), new Entry(fingerprint, result, true));
+        entries.put(key, new Entry(fingerprint, result, true));
+        customers.put(key, customerId);
     }
 
     boolean hasNew() {
@@ -73,12 +68,12 @@ final class IdempotencyKeys {
         try (PreparedStatement ps = c.prepareStatement("insert into idempotency_keys (customer_id,"
                 + " key, fingerprint, result_type, result, created_at)"
                 + " values (?, ?, ?, ?, ?::jsonb, ?)")) {
-            for (Map.Entry<Key, Entry> e : entries.entrySet()) {
+            for (Map.Entry<String, Entry> e : entries.entrySet()) {
                 if (!e.getValue().isNew()) {
                     continue;
                 }
-                ps.setString(1, e.getKey().customerId());
-                ps.setString(2, e.getKey().key());
+                ps.setString(1, customers.get(e.getKey()));
+                ps.setString(2, e.getKey());
                 ps.setString(3, e.getValue().fingerprint());
                 ps.setString(4, e.getValue().result().getClass().getSimpleName());
                 ps.setString(5, Codec.write(e.getValue().result()));

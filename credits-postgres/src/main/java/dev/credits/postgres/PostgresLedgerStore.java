@@ -146,7 +146,7 @@ public final class PostgresLedgerStore implements LedgerStore {
         String key = command.idempotencyKey();
         String fingerprint = key == null ? null : Codec.fingerprint(command);
         if (key != null) {
-            IdempotencyKeys.Entry previous = idempotency.find(wallet.key.customerId(), key);
+            IdempotencyKeys.Entry previous = idempotency.find(key);
             if (previous != null) {
                 if (!previous.fingerprint().equals(fingerprint)) {
                     return Outcome.failed(new IdempotencyConflictException(key));

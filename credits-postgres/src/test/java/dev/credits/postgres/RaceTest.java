@@ -7,6 +7,7 @@ import dev.credits.Credits;
 import dev.credits.CreditsConfig;
 import dev.credits.Grant;
 import dev.credits.History;
+import dev.credits.IdempotencyConflictException;
 import dev.credits.InsufficientCreditsException;
 import dev.credits.Spend;
 import dev.credits.Transaction;
@@ -80,6 +81,46 @@ class RaceTest {
             List<Transaction> history = first.history("fresh", History.query().limit(500)).data();
             assertThat(history).filteredOn(t -> t.type() == TransactionType.EXPIRY).hasSize(32);
             assertThat(first.wallet("fresh", "credits").balance().toString()).isEqualTo("0.00");
+            assertThat(first.verify().violations()).isEmpty();
+        }
+    }
+
+    @Test
+    void oneKeyRacedForManyCustomers_fromTwoInstances_appliesExactlyOnce() throws Exception {
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        try (Credits first = Credits.open(config); Credits second = Credits.open(config)) {
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            CountDownLatch start = new CountDownLatch(1);
+            AtomicInteger granted = new AtomicInteger();
+            AtomicInteger conflicts = new AtomicInteger();
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                Credits credits = i % 2 == 0 ? first : second;
+                String customer = "keyed_" + (i % 8);
+                futures.add(pool.submit(() -> {
+                    assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
+                    try {
+                        credits.wallet(customer, "credits").grant(Grant.of("1.00")
+                                .idempotencyKey("payment-77"));
+                        granted.incrementAndGet();
+                    } catch (IdempotencyConflictException e) {
+                        conflicts.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            pool.shutdown();
+            long total = 0;
+            for (int i = 0; i < 8; i++) {
+                total += first.wallet("keyed_" + i, "credits").balance().units();
+            }
+            assertThat(total).isEqualTo(100); // one grant of 1.00, to whoever came first
+            assertThat(granted.get()).isEqualTo(THREADS / 8); // it and its replays
+            assertThat(conflicts.get()).isEqualTo(THREADS - THREADS / 8);
             assertThat(first.verify().violations()).isEmpty();
         }
     }

@@ -84,13 +84,19 @@ class IdempotencyTest {
     }
 
     @Test
-    void keysAreScopedToTheCustomer() {
+    void aKeyNamesOneRequest_soUsingItForAnotherCustomerIsAConflict() {
         t.grant("idem_5a", "10.00");
         t.grant("idem_5b", "10.00");
         Map<String, String> key = Map.of("Idempotency-Key", "shared");
-        assertThat(t.spend("idem_5a", "1.00", key).header("Idempotent-Replayed")).isNull();
-        assertThat(t.spend("idem_5b", "1.00", key).header("Idempotent-Replayed")).isNull();
+        assertThat(t.spend("idem_5a", "1.00", key).status()).isEqualTo(201);
+        Response other = t.spend("idem_5b", "1.00", key);
+        assertThat(other.status()).as(other.toString()).isEqualTo(409);
+        assertThat(other.code()).isEqualTo("idempotency_conflict");
+        Response grant = t.post("/v1/customers/idem_5a/grants",
+                "{\"credit_type\":\"credits\",\"amount\":\"1.00\",\"source\":\"promotion\"}",
+                key);
+        assertThat(grant.status()).as("another endpoint").isEqualTo(409);
         assertThat(t.balance("idem_5a")).isEqualTo("9.00");
-        assertThat(t.balance("idem_5b")).isEqualTo("9.00");
+        assertThat(t.balance("idem_5b")).isEqualTo("10.00");
     }
 }
