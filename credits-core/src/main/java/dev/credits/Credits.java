@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class Credits implements AutoCloseable {
     /** Idempotency keys are kept at least this long. */
     public static final Duration IDEMPOTENCY_RETENTION = Duration.ofDays(30);
+    /** Reads of a wallet that activate its due scheduled grants before giving up on doing so. */
+    static final int ACTIVATION_ATTEMPTS_MAX = 3;
     static final int SWEEP_WALLETS_MAX = 500;
     private static final Logger LOG = LoggerFactory.getLogger(Credits.class);
 
@@ -88,9 +90,30 @@ public final class Credits implements AutoCloseable {
         CustomerIds.requireValid(customerId);
         List<WalletBalance> out = new ArrayList<>();
         for (CreditType type : types.all()) {
-            out.add(store.wallet(new WalletKey(customerId, type.id()), now()));
+            out.add(readWallet(new WalletKey(customerId, type.id())));
         }
         return out;
+    }
+
+    /** The wallet now, its scheduled grants that have become effective activated first. */
+    WalletBalance readWallet(WalletKey key) {
+        for (int attempt = 1; ; attempt++) {
+            WalletBalance balance = store.wallet(key, now());
+            if (balance != null || attempt > ACTIVATION_ATTEMPTS_MAX) {
+                return balance != null ? balance : store.walletAt(key, now(), now());
+            }
+            run(new Command.Sweep(key));
+        }
+    }
+
+    /**
+     * Activates the customer's scheduled grants (of {@code creditType}, or of every type when it
+     * is null) that have become effective, so that a read sees them as a sweep would have.
+     */
+    void activateDue(String customerId, String creditType) {
+        for (WalletKey key : store.walletsToActivate(customerId, creditType, now())) {
+            run(new Command.Sweep(key));
+        }
     }
 
     /** Executes a command and returns its outcome (with whether it was an idempotent replay). */
@@ -144,6 +167,10 @@ public final class Credits implements AutoCloseable {
         if (grant == null) {
             throw new NotFoundException("grant " + grantId + " not found");
         }
+        if (grant.status() == GrantStatus.SCHEDULED && !grant.effectiveAt().isAfter(now())) {
+            activateDue(grant.customerId(), grant.creditType());
+            grant = store.grant(grantId, now());
+        }
         return grant;
     }
 
@@ -153,6 +180,7 @@ public final class Credits implements AutoCloseable {
         if (creditType != null) {
             types.require(creditType);
         }
+        activateDue(customerId, creditType);
         return store.grants(customerId, creditType, all, now());
     }
 
@@ -161,6 +189,7 @@ public final class Credits implements AutoCloseable {
         if (query.creditType() != null) {
             types.require(query.creditType());
         }
+        activateDue(customerId, query.creditType());
         return store.history(customerId, query);
     }
 

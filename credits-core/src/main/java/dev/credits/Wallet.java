@@ -62,7 +62,7 @@ public final class Wallet {
     }
 
     public WalletBalance state() {
-        return credits.store().wallet(key, credits.now());
+        return credits.readWallet(key);
     }
 
     public Amount balance() {
@@ -82,11 +82,13 @@ public final class Wallet {
 
     /** The balance as it stood at {@code at}. */
     public Amount balanceAt(Instant at) {
+        credits.activateDue(key.customerId(), key.creditType());
         return credits.store().balanceAt(key, at, credits.now());
     }
 
     /** The wallet as it stood at {@code at}: balance, held and available then. */
     public WalletBalance stateAt(Instant at) {
+        credits.activateDue(key.customerId(), key.creditType());
         return credits.store().walletAt(key, at, credits.now());
     }
 

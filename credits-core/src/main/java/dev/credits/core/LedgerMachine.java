@@ -29,6 +29,7 @@ import dev.credits.event.GrantVoided;
 import dev.credits.event.HoldCaptured;
 import dev.credits.event.HoldExpired;
 import dev.credits.event.HoldReleased;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,12 +44,15 @@ import java.util.List;
  */
 public final class LedgerMachine {
 
+    /** How far ahead a grant may be made effective (scheduled). */
+    public static final Duration SCHEDULE_AHEAD_MAX = Duration.ofDays(3_660);
+
     private LedgerMachine() {
     }
 
     /** Applies {@code command} at {@code now}; returns the command's result. */
     public static Object apply(WalletState wallet, Command command, Instant now) {
-        expireDue(wallet, now);
+        settleDue(wallet, now);
         long balanceBefore = wallet.balance;
         Object result = dispatch(wallet, command, now);
         checkLowBalance(wallet, balanceBefore, now);
@@ -79,31 +83,70 @@ public final class LedgerMachine {
     }
 
     /**
-     * Records every grant expiry and hold expiry that is due at {@code now}: each expired
-     * remainder becomes an {@code expiry} entry effective at the grant's {@code expires_at}.
+     * Records everything that fell due by {@code now}, in time order: a scheduled grant becomes
+     * active at its {@code effective_at} (its {@code grant} entry is written then, effective at
+     * that time, and it pays the wallet's debt first, as any new grant does); each expired
+     * remainder becomes an {@code expiry} entry effective at the grant's {@code expires_at}; and
+     * holds past their {@code expires_at} are released.
      */
-    public static void expireDue(WalletState wallet, Instant now) {
-        List<GrantState> due = new ArrayList<>();
-        for (GrantState grant : wallet.grants.values()) {
-            if (grant.status == GrantStatus.ACTIVE && grant.isExpiredAt(now)) {
-                due.add(grant);
+    public static void settleDue(WalletState wallet, Instant now) {
+        while (true) {
+            GrantState next = null;
+            Instant nextAt = null;
+            for (GrantState grant : wallet.grants.values()) {
+                Instant at = grant.status == GrantStatus.SCHEDULED ? grant.effectiveAt
+                        : grant.status == GrantStatus.ACTIVE ? grant.expiresAt : null;
+                if (at != null && !at.isAfter(now) && (nextAt == null || at.isBefore(nextAt)
+                        || at.equals(nextAt) && grant.id.compareTo(next.id) < 0)) {
+                    next = grant;
+                    nextAt = at;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            if (next.status == GrantStatus.SCHEDULED) {
+                activate(wallet, next, now);
+            } else {
+                expire(wallet, next, now);
             }
         }
-        due.sort(Comparator.comparing((GrantState g) -> g.expiresAt).thenComparing(g -> g.id));
-        for (GrantState grant : due) {
-            long gone = grant.remaining;
-            grant.remaining = 0;
-            grant.status = GrantStatus.EXPIRED;
-            grant.dirty = true;
-            wallet.balance = Math.subtractExact(wallet.balance, gone);
-            wallet.walletDirty = true;
-            String txnId = Ids.transaction();
-            wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.EXPIRY,
-                    grant.source, grant.id, null, -gone, wallet.balance, null, null,
-                    Json.EMPTY_OBJECT, now, grant.expiresAt, List.of(), "expired"));
-            wallet.events.add(new CreditsExpired(wallet.key.customerId(), wallet.key.creditType(),
-                    grant.expiresAt, grant.id, txnId, gone, wallet.balance));
-        }
+        expireHolds(wallet, now);
+    }
+
+    private static void activate(WalletState wallet, GrantState grant, Instant now) {
+        long debtPaid = Math.min(wallet.debt, grant.amount);
+        grant.remaining = grant.amount - debtPaid;
+        grant.status = grant.remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED;
+        grant.dirty = true;
+        wallet.debt -= debtPaid;
+        wallet.balance = Math.addExact(wallet.balance, grant.amount);
+        wallet.walletDirty = true;
+        wallet.transactions.add(new TransactionEntry(grant.transactionId, wallet.key,
+                TransactionType.GRANT, grant.source, grant.id, null, grant.amount, wallet.balance, null,
+                grant.reason, grant.metadataJson, now, grant.effectiveAt, List.of(),
+                "issued:" + grant.source.wireName()));
+        wallet.events.add(new CreditsGranted(wallet.key.customerId(), wallet.key.creditType(),
+                grant.effectiveAt, grant.id, grant.transactionId, grant.amount,
+                grant.source.wireName(), wallet.balance));
+    }
+
+    private static void expire(WalletState wallet, GrantState grant, Instant now) {
+        long gone = grant.remaining;
+        grant.remaining = 0;
+        grant.status = GrantStatus.EXPIRED;
+        grant.dirty = true;
+        wallet.balance = Math.subtractExact(wallet.balance, gone);
+        wallet.walletDirty = true;
+        String txnId = Ids.transaction();
+        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.EXPIRY,
+                grant.source, grant.id, null, -gone, wallet.balance, null, null,
+                Json.EMPTY_OBJECT, now, grant.expiresAt, List.of(), "expired"));
+        wallet.events.add(new CreditsExpired(wallet.key.customerId(), wallet.key.creditType(),
+                grant.expiresAt, grant.id, txnId, gone, wallet.balance));
+    }
+
+    private static void expireHolds(WalletState wallet, Instant now) {
         for (HoldState hold : wallet.activeHolds()) {
             if (!hold.expiresAt.isAfter(now)) {
                 hold.status = HoldStatus.EXPIRED;
@@ -119,13 +162,15 @@ public final class LedgerMachine {
     private static GrantRecord grant(WalletState wallet, Command.Grant c, Instant now,
                                      TransactionType entryType) {
         Instant effectiveAt = c.effectiveAt() != null ? c.effectiveAt() : now;
-        if (effectiveAt.isAfter(now)) {
-            throw new ValidationException("effective_at", "must not be in the future");
-        }
         if (c.expiresAt() != null && !c.expiresAt().isAfter(now)) {
             throw new ValidationException("expires_at", "must be in the future");
         }
         long balanceAfter = addOrReject(wallet.balance, c.amountUnits());
+        // What is scheduled will be added too: it must fit as well, or activating it would fail.
+        addOrReject(balanceAfter, scheduledUnits(wallet));
+        if (effectiveAt.isAfter(now)) {
+            return schedule(wallet, c, effectiveAt, now);
+        }
         long debtPaid = Math.min(wallet.debt, c.amountUnits());
         long remaining = c.amountUnits() - debtPaid;
 
@@ -145,6 +190,36 @@ public final class LedgerMachine {
                 grant.id, grant.transactionId, c.amountUnits(), c.source().wireName(),
                 balanceAfter));
         return grantRecord(wallet, grant);
+    }
+
+    /**
+     * A grant effective later: kept as {@code scheduled}, outside the balance, until
+     * {@link #settleDue} activates it at its {@code effective_at}.
+     */
+    private static GrantRecord schedule(WalletState wallet, Command.Grant c, Instant effectiveAt,
+                                        Instant now) {
+        if (effectiveAt.isAfter(now.plus(SCHEDULE_AHEAD_MAX))) {
+            throw new ValidationException("effective_at", "must be at most "
+                    + SCHEDULE_AHEAD_MAX.toDays() + " days ahead");
+        }
+        if (c.expiresAt() != null && !c.expiresAt().isAfter(effectiveAt)) {
+            throw new ValidationException("expires_at", "must be after effective_at");
+        }
+        GrantState grant = new GrantState(Ids.grant(), Ids.transaction(), c.amountUnits(),
+                c.amountUnits(), c.source(), c.priority(), effectiveAt, c.expiresAt(),
+                GrantStatus.SCHEDULED, c.reason(), metadataOf(c.metadataJson()), now, true);
+        wallet.grants.put(grant.id, grant);
+        return grantRecord(wallet, grant);
+    }
+
+    private static long scheduledUnits(WalletState wallet) {
+        long scheduled = 0;
+        for (GrantState grant : wallet.grants.values()) {
+            if (grant.status == GrantStatus.SCHEDULED) {
+                scheduled = addOrReject(scheduled, grant.amount);
+            }
+        }
+        return scheduled;
     }
 
     private static SpendResult spend(WalletState wallet, Command.Spend c, Instant now) {
@@ -247,9 +322,18 @@ public final class LedgerMachine {
         if (grant == null) {
             throw new NotFoundException("grant " + c.grantId() + " not found");
         }
+        if (grant.status == GrantStatus.SCHEDULED) {
+            // Never in the balance: nothing to take back, so no entry.
+            grant.remaining = 0;
+            grant.status = GrantStatus.VOIDED;
+            grant.dirty = true;
+            wallet.events.add(new GrantVoided(wallet.key.customerId(), wallet.key.creditType(),
+                    now, grant.id, null, 0, wallet.balance));
+            return grantRecord(wallet, grant);
+        }
         if (grant.status != GrantStatus.ACTIVE) {
             throw new InvalidStateException("grant " + grant.id + " is " + grant.status.wireName()
-                    + "; only an active grant can be voided");
+                    + "; only an active or scheduled grant can be voided");
         }
         long gone = grant.remaining;
         grant.remaining = 0;

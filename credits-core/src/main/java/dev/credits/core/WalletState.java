@@ -24,7 +24,7 @@ public final class WalletState {
     public OverdraftLimit overdraftOverride;
     public boolean walletDirty;
 
-    /** Active grants and any grant a command of the batch addresses by id. */
+    /** Active and scheduled grants, and any grant a command of the batch addresses by id. */
     public final Map<String, GrantState> grants = new HashMap<>();
     /** Active holds and any hold a command of the batch addresses by id. */
     public final Map<String, HoldState> holds = new HashMap<>();

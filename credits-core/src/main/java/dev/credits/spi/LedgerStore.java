@@ -43,8 +43,18 @@ public interface LedgerStore extends AutoCloseable {
     /** Applies the commands in one transaction at {@code now}; outcome i is command i's. */
     BatchResult execute(List<Command> commands, Instant now);
 
-    /** The wallet as of {@code now}; a wallet never used reads as zero. */
+    /**
+     * The wallet as of {@code now}; a wallet never used reads as zero. Null when a scheduled grant
+     * of the wallet has become effective but is not activated yet: apply a
+     * {@link Command.Sweep} to the wallet, then ask again.
+     */
     WalletBalance wallet(WalletKey key, Instant now);
+
+    /**
+     * The customer's wallets (of {@code creditType}, or of every type when it is null) holding a
+     * scheduled grant that has become effective by {@code now}: to sweep before reading them.
+     */
+    List<WalletKey> walletsToActivate(String customerId, String creditType, Instant now);
 
     /** The balance as it stood at {@code at}: every entry effective at or before it. */
     Amount balanceAt(WalletKey key, Instant at, Instant now);
@@ -68,7 +78,10 @@ public interface LedgerStore extends AutoCloseable {
 
     VerifyReport verify();
 
-    /** Wallets with a grant or hold whose expiry is due, at most {@code limit}. */
+    /**
+     * Wallets with something due: a grant or hold to expire, or a scheduled grant to activate; at
+     * most {@code limit}.
+     */
     List<WalletKey> walletsDueForSweep(Instant now, int limit);
 
     /** Forgets idempotency keys first used before {@code cutoff}; returns how many. */

@@ -60,6 +60,11 @@ abstract class StubLedgerStore implements LedgerStore {
     }
 
     @Override
+    public List<WalletKey> walletsToActivate(String customerId, String creditType, Instant now) {
+        return List.of();
+    }
+
+    @Override
     public List<WalletKey> walletsDueForSweep(Instant now, int limit) {
         return List.of();
     }

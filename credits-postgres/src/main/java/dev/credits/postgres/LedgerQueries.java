@@ -64,18 +64,25 @@ final class LedgerQueries {
                 + "   and g.status = 'active' and g.expires_at <= ?) as expired,"
                 + " (select coalesce(sum(h.amount), 0) from holds h"
                 + "   where h.customer_id = w.customer_id and h.credit_type = w.credit_type"
-                + "   and h.status = 'held' and h.expires_at <= ?) as released"
+                + "   and h.status = 'held' and h.expires_at <= ?) as released,"
+                + " exists (select 1 from grants g"
+                + "   where g.customer_id = w.customer_id and g.credit_type = w.credit_type"
+                + "   and g.status = 'scheduled' and g.effective_at <= ?) as to_activate"
                 + " from wallets w where w.customer_id = ? and w.credit_type = ?";
         return query(sql, ps -> {
             Sql.setInstant(ps, 1, now);
             Sql.setInstant(ps, 2, now);
-            ps.setString(3, key.customerId());
-            ps.setString(4, key.creditType());
+            Sql.setInstant(ps, 3, now);
+            ps.setString(4, key.customerId());
+            ps.setString(5, key.creditType());
         }, rs -> {
             long balance = 0;
             long held = 0;
             OverdraftLimit limit = type.overdraftLimit();
             if (rs.next()) {
+                if (rs.getBoolean("to_activate")) {
+                    return null; // the caller activates it first: see LedgerStore.wallet
+                }
                 balance = rs.getLong("balance") - rs.getLong("expired");
                 held = rs.getLong("held") - rs.getLong("released");
                 Long stored = Sql.getLongOrNull(rs, "overdraft_limit");
@@ -126,7 +133,15 @@ final class LedgerQueries {
                     rs.next();
                     return rs.getLong(1);
                 });
-        OverdraftLimit limit = wallet(key, now).overdraftLimit();
+        OverdraftLimit limit = query("select overdraft_limit from wallets where customer_id = ?"
+                + " and credit_type = ?", ps -> {
+                    ps.setString(1, key.customerId());
+                    ps.setString(2, key.creditType());
+                }, rs -> {
+                    Long stored = rs.next() ? Sql.getLongOrNull(rs, "overdraft_limit") : null;
+                    return stored == null ? type.overdraftLimit()
+                            : OverdraftLimit.fromStoredUnits(stored);
+                });
         return new WalletBalance(key.customerId(), key.creditType(), balance, type.amount(held),
                 type.amount(balance.units() - held), limit, at);
     }
@@ -300,16 +315,40 @@ final class LedgerQueries {
 
     List<WalletKey> walletsDueForSweep(Instant now, int limit) {
         return query("select customer_id, credit_type from grants where status = 'active'"
-                + " and expires_at <= ? union select customer_id, credit_type from holds"
+                + " and expires_at <= ? union select customer_id, credit_type from grants"
+                + " where status = 'scheduled' and effective_at <= ?"
+                + " union select customer_id, credit_type from holds"
                 + " where status = 'held' and expires_at <= ? limit ?", ps -> {
                     Sql.setInstant(ps, 1, now);
                     Sql.setInstant(ps, 2, now);
-                    ps.setInt(3, limit);
+                    Sql.setInstant(ps, 3, now);
+                    ps.setInt(4, limit);
                 }, rs -> {
                     List<WalletKey> keys = new ArrayList<>();
                     while (rs.next()) {
                         if (types.contains(rs.getString(2))) {
                             keys.add(new WalletKey(rs.getString(1), rs.getString(2)));
+                        }
+                    }
+                    return keys;
+                });
+    }
+
+    List<WalletKey> walletsToActivate(String customerId, String creditType, Instant now) {
+        return query("select distinct credit_type from grants where customer_id = ?"
+                + (creditType == null ? "" : " and credit_type = ?")
+                + " and status = 'scheduled' and effective_at <= ?", ps -> {
+                    int i = 1;
+                    ps.setString(i++, customerId);
+                    if (creditType != null) {
+                        ps.setString(i++, creditType);
+                    }
+                    Sql.setInstant(ps, i, now);
+                }, rs -> {
+                    List<WalletKey> keys = new ArrayList<>();
+                    while (rs.next()) {
+                        if (types.contains(rs.getString(1))) {
+                            keys.add(new WalletKey(customerId, rs.getString(1)));
                         }
                     }
                     return keys;

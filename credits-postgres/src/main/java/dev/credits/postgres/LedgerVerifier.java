@@ -51,7 +51,15 @@ final class LedgerVerifier {
                     + " || amount from grants where remaining < 0 or remaining > amount"),
             new Check("grant that is not active still has credits",
                     "select customer_id || '/' || id || ': ' || status || ' with remaining '"
-                    + " || remaining from grants where status <> 'active' and remaining <> 0"),
+                    + " || remaining from grants where status not in ('active', 'scheduled')"
+                    + " and remaining <> 0"),
+            new Check("scheduled grant already counted",
+                    "select g.customer_id || '/' || g.id || ': remaining ' || g.remaining"
+                    + " || ' of ' || g.amount || (case when t.id is null then ''"
+                    + " else ', entry ' || t.id end) from grants g left join transactions t"
+                    + " on t.customer_id = g.customer_id and t.id = g.transaction_id"
+                    + " where g.status = 'scheduled' and (g.remaining <> g.amount"
+                    + " or t.id is not null)"),
             new Check("held differs from what the active holds reserve",
                     "select w.customer_id || '/' || w.credit_type || ': held ' || w.held"
                     + " || ', active holds ' || coalesce(h.total, 0) from wallets w left join"

@@ -282,6 +282,12 @@ public final class PostgresLedgerStore implements LedgerStore {
     }
 
     @Override
+    public List<WalletKey> walletsToActivate(String customerId, String creditType,
+                                             Instant now) {
+        return queries.walletsToActivate(customerId, creditType, now);
+    }
+
+    @Override
     public int deleteIdempotencyKeysBefore(Instant cutoff) {
         return queries.deleteIdempotencyKeysBefore(cutoff);
     }

@@ -79,8 +79,8 @@ final class WalletRows {
                 sorted.stream().map(WalletKey::customerId).distinct().toArray());
         Array typeArray = c.createArrayOf("text",
                 sorted.stream().map(WalletKey::creditType).distinct().toArray());
-        loadGrants(c, states, "status = 'active' and customer_id = any(?) and credit_type = any(?)",
-                customerArray, typeArray);
+        loadGrants(c, states, "status in ('active', 'scheduled') and customer_id = any(?)"
+                + " and credit_type = any(?)", customerArray, typeArray);
         if (states.values().stream().anyMatch(w -> w.held != 0)) {
             // held is the sum of active holds: a wallet holding nothing has none to load.
             loadHolds(c, states, "status = 'held' and customer_id = any(?)"

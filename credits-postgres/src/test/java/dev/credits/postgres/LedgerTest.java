@@ -404,6 +404,70 @@ class LedgerTest {
     }
 
     @Test
+    void aGrantEffectiveLater_isScheduled_outsideTheBalance_untilItsTime() {
+        wallet.grant(Grant.of("5.00"));
+        Instant later = T0.plus(Duration.ofDays(3));
+        GrantRecord scheduled = wallet.grant(Grant.of("20.00").effectiveAt(later)
+                .expiresAt(later.plus(Duration.ofDays(30))).reason("next month's bonus"));
+        assertThat(scheduled.status()).isEqualTo(GrantStatus.SCHEDULED);
+        assertThat(scheduled.remaining().toString()).isEqualTo("20.00");
+        assertThat(scheduled.balance().toString()).isEqualTo("5.00");
+        assertThat(wallet.balance().toString()).isEqualTo("5.00");
+        assertThatThrownBy(() -> wallet.spend(Spend.of("6.00")))
+                .isInstanceOf(InsufficientCreditsException.class);
+        assertThat(credits.grants("user_42", "credits", false)).hasSize(1);
+        assertThat(credits.grants("user_42", "credits", true)).extracting(GrantRecord::status)
+                .contains(GrantStatus.SCHEDULED);
+        assertThat(history()).hasSize(1); // only the first grant: nothing came in yet
+
+        clock.set(later.plusSeconds(1)); // no sweep has run: the read activates it
+        assertThat(wallet.balance().toString()).isEqualTo("25.00");
+        assertThat(credits.grant(scheduled.id()).status()).isEqualTo(GrantStatus.ACTIVE);
+        Transaction entry = history().get(0);
+        assertThat(entry.id()).isEqualTo(scheduled.transactionId());
+        assertThat(entry.type()).isEqualTo(TransactionType.GRANT);
+        assertThat(entry.effectiveAt()).isEqualTo(later);
+        assertThat(entry.balanceAfter().toString()).isEqualTo("25.00");
+        assertThat(entry.reason()).isEqualTo("next month's bonus");
+        assertThat(wallet.balanceAt(later.minusSeconds(1)).toString()).isEqualTo("5.00");
+        assertThat(wallet.balanceAt(later).toString()).isEqualTo("25.00");
+        assertThat(wallet.spend(Spend.of("6.00")).allocations().get(0).grantId())
+                .isEqualTo(scheduled.id()); // it expires first
+    }
+
+    @Test
+    void aScheduledGrant_paysTheDebtWhenItBecomesEffective_thenExpiresWhatIsLeft() {
+        Wallet sms = credits.wallet("user_42", "sms");
+        sms.spend(Spend.of("5")); // the sms overdraft limit is 5: balance -5
+        Instant at = T0.plus(Duration.ofDays(1));
+        Instant expires = at.plus(Duration.ofDays(1));
+        GrantRecord g = sms.grant(Grant.of("12").effectiveAt(at).expiresAt(expires));
+        assertThat(sms.balance().toString()).isEqualTo("-5");
+        clock.set(expires.plusSeconds(1)); // both fell due while nothing ran
+        assertThat(credits.sweep()).isEqualTo(1);
+        assertThat(sms.balance().toString()).isEqualTo("0"); // -5 + 12 - 7 expired
+        List<Transaction> entries = credits.history("user_42", History.query()
+                .creditType("sms").limit(10)).data();
+        assertThat(entries).extracting(t -> t.type() + ":" + t.amount() + ":" + t.balanceAfter())
+                .containsExactly("EXPIRY:-7:0", "GRANT:12:7", "USAGE:-5:-5");
+        assertThat(credits.grant(g.id()).status()).isEqualTo(GrantStatus.EXPIRED);
+    }
+
+    @Test
+    void aScheduledGrant_canBeVoided_andThenNeverComesIn() {
+        GrantRecord g = wallet.grant(Grant.of("8.00").effectiveAt(T0.plusSeconds(3600)));
+        GrantRecord voided = credits.voidGrant(g.id(), "plan cancelled", null);
+        assertThat(voided.status()).isEqualTo(GrantStatus.VOIDED);
+        assertThat(voided.remaining().toString()).isEqualTo("0.00");
+        assertThatThrownBy(() -> credits.voidGrant(g.id(), null, null))
+                .isInstanceOf(InvalidStateException.class);
+        clock.advance(Duration.ofHours(2));
+        credits.sweep();
+        assertThat(wallet.balance().toString()).isEqualTo("0.00");
+        assertThat(history()).isEmpty();
+    }
+
+    @Test
     void badInput_getsATypedErrorAndWritesNothing() {
         wallet.grant(Grant.of("10.00"));
         Wallet w = wallet;
@@ -420,8 +484,10 @@ class LedgerTest {
                 ValidationException.class);
         assertBad(() -> w.grant(Grant.of("1.00").expiresAt(T0.minusSeconds(1))),
                 ValidationException.class);
-        assertBad(() -> w.grant(Grant.of("1.00").effectiveAt(T0.plusSeconds(60))),
+        assertBad(() -> w.grant(Grant.of("1.00").effectiveAt(T0.plus(Duration.ofDays(3661)))),
                 ValidationException.class);
+        assertBad(() -> w.grant(Grant.of("1.00").effectiveAt(T0.plusSeconds(60))
+                .expiresAt(T0.plusSeconds(60))), ValidationException.class);
         assertBad(() -> w.grant(Grant.of("1.00").priority(101)), ValidationException.class);
         assertBad(() -> w.grant(Grant.of("1.00").priority(-1)), ValidationException.class);
         assertBad(() -> w.grant(Grant.of("1.00").source(null)), ValidationException.class);

@@ -139,13 +139,32 @@ class ModelBasedTest {
             return credits.now();
         }
 
+        /** Activations and expiries that fell due, in time order (then by grant id). */
         void expire() {
             Instant now = now();
-            for (ModelGrant g : grants.values()) {
-                if (g.status == GrantStatus.ACTIVE && g.expiresAt != null
-                        && !g.expiresAt.isAfter(now)) {
-                    g.status = GrantStatus.EXPIRED;
-                    g.remaining = 0;
+            while (true) {
+                ModelGrant next = null;
+                Instant nextAt = null;
+                for (ModelGrant g : grants.values()) {
+                    Instant at = g.status == GrantStatus.SCHEDULED ? g.effectiveAt
+                            : g.status == GrantStatus.ACTIVE ? g.expiresAt : null;
+                    if (at != null && !at.isAfter(now) && (next == null || at.isBefore(nextAt)
+                            || at.equals(nextAt) && g.id.compareTo(next.id) < 0)) {
+                        next = g;
+                        nextAt = at;
+                    }
+                }
+                if (next == null) {
+                    break;
+                }
+                if (next.status == GrantStatus.SCHEDULED) {
+                    long paid = Math.min(debt, next.amount);
+                    debt -= paid;
+                    next.remaining = next.amount - paid;
+                    next.status = next.remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED;
+                } else {
+                    next.status = GrantStatus.EXPIRED;
+                    next.remaining = 0;
                 }
             }
             for (ModelHold h : holds) {
@@ -169,6 +188,9 @@ class ModelBasedTest {
             expire();
             long amount = 1 + random.nextInt(10_000);
             int priority = random.nextInt(4) * 25;
+            if (random.nextInt(6) == 0) {
+                return scheduledGrant(amount, priority);
+            }
             Instant expiresAt = random.nextBoolean() ? null
                     : now().plusSeconds(60 + random.nextInt(7200));
             Instant effectiveAt = random.nextInt(4) == 0 ? now().minusSeconds(random.nextInt(900))
@@ -181,6 +203,21 @@ class ModelBasedTest {
                     effectiveAt == null ? now() : effectiveAt, expiresAt));
             assertThat(r.remaining().units()).isEqualTo(amount - paid);
             return "grant " + amount;
+        }
+
+        /** A grant effective later: outside the balance until then. */
+        String scheduledGrant(long amount, int priority) {
+            Instant effectiveAt = now().plusSeconds(1 + random.nextInt(3600));
+            Instant expiresAt = random.nextBoolean() ? null
+                    : effectiveAt.plusSeconds(60 + random.nextInt(7200));
+            GrantRecord r = wallet.grant(Grant.of(units(amount)).priority(priority)
+                    .expiresAt(expiresAt).effectiveAt(effectiveAt));
+            ModelGrant g = new ModelGrant(r.id(), amount, amount, priority, effectiveAt,
+                    expiresAt);
+            g.status = GrantStatus.SCHEDULED;
+            grants.put(r.id(), g);
+            assertThat(r.status()).isEqualTo(GrantStatus.SCHEDULED);
+            return "grant " + amount + " effective at " + effectiveAt;
         }
 
         String spend() {
@@ -279,7 +316,8 @@ class ModelBasedTest {
             List<String> ids = new ArrayList<>(grants.keySet());
             ids.sort(null);
             ModelGrant g = grants.get(ids.get(random.nextInt(ids.size())));
-            boolean active = g.status == GrantStatus.ACTIVE;
+            boolean active = g.status == GrantStatus.ACTIVE
+                    || g.status == GrantStatus.SCHEDULED;
             try {
                 credits.voidGrant(g.id, "model", null);
                 assertThat(active).isTrue();

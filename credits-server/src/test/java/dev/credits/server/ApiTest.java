@@ -109,6 +109,25 @@ class ApiTest {
     }
 
     @Test
+    void aGrantEffectiveLater_isScheduled_andNotSpendableYet() {
+        String later = Instant.now().plusSeconds(3600).truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS).toString();
+        Response r = t.post("/v1/customers/api_9/grants", "{\"credit_type\":\"credits\","
+                + "\"amount\":\"30.00\",\"source\":\"subscription\",\"effective_at\":\""
+                + later + "\"}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().get("status").asText()).isEqualTo("scheduled");
+        assertThat(r.json().get("effective_at").asText()).isEqualTo(later);
+        assertThat(r.json().get("remaining").asText()).isEqualTo("30.00");
+        assertThat(r.json().get("balance").asText()).isEqualTo("0.00");
+        assertThat(t.balance("api_9")).isEqualTo("0.00");
+        assertThat(t.spend("api_9", "1.00", Map.of()).status()).isEqualTo(402);
+        assertThat(t.get("/v1/customers/api_9/transactions").json().get("data")).isEmpty();
+        assertThat(t.get("/v1/grants/" + r.json().get("id").asText()).json().get("status")
+                .asText()).isEqualTo("scheduled");
+    }
+
+    @Test
     void adjustments_andOverdraft() {
         Response up = t.post("/v1/customers/api_4/adjustments", "{\"credit_type\":\"credits\","
                 + "\"amount\":\"2.00\",\"reason\":\"goodwill\"}");

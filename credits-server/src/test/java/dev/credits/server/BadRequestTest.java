@@ -220,7 +220,7 @@ class BadRequestTest {
                 grantBody("\"expires_at\":\"2099-01-01T00:00:00\""), 422, "validation_failed"));
         c.add(post("expires_at in the past", grants,
                 grantBody("\"expires_at\":\"2000-01-01T00:00:00Z\""), 422, "validation_failed"));
-        c.add(post("effective_at in the future", grants,
+        c.add(post("effective_at over ten years ahead", grants,
                 grantBody("\"effective_at\":\"2999-01-01T00:00:00Z\""), 422, "validation_failed"));
         c.add(get("unparseable at", wallet + "?at=yesterday", 422, "validation_failed"));
         // Ranges of limit, priority, expires_in_seconds and other query values
