@@ -365,18 +365,20 @@ final class SubscriptionStore {
     }
 
     /**
-     * The first instant after {@code now} at which something falls due: a renewal, a grant
-     * expiry or a hold expiry; null when nothing does.
+     * The first instant after {@code now} at which something falls due: a renewal, a scheduled
+     * grant becoming effective, a grant expiry or a hold expiry; null when nothing does.
      */
     Instant nextDueAfter(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select least("
                 + " (select min(period_end) from subscriptions where status = 'active'"
                 + "   and period_end > ?),"
+                + " (select min(effective_at) from grants where status = 'scheduled'"
+                + "   and effective_at > ?),"
                 + " (select min(expires_at) from grants where status = 'active'"
                 + "   and expires_at > ?),"
                 + " (select min(expires_at) from holds where status = 'held'"
                 + "   and expires_at > ?))")) {
-            for (int i = 1; i <= 3; i++) {
+            for (int i = 1; i <= 4; i++) {
                 setInstant(ps, i, now);
             }
             try (ResultSet rs = ps.executeQuery()) {

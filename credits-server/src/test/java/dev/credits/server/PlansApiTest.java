@@ -226,6 +226,10 @@ class PlansApiTest {
         send("POST", "/v1/customers/c1/spend", "{\"credit_type\":\"credits\",\"amount\":\"900\"}");
         Response hold = send("POST", "/v1/customers/c1/holds",
                 "{\"credit_type\":\"credits\",\"amount\":\"10\",\"expires_in_seconds\":60}");
+        String inTenDays = Instant.parse(now).plusSeconds(864_000).toString();
+        assertThat(send("POST", "/v1/customers/c2/grants", "{\"credit_type\":\"credits\","
+                + "\"amount\":\"5\",\"source\":\"promotion\",\"effective_at\":\""
+                + inTenDays + "\"}").json().get("status").asText()).isEqualTo("scheduled");
         assertThat(send("POST", "/v1/test-clock/advance", "{\"seconds\":34560001}").status())
                 .isEqualTo(422);
         assertThat(send("POST", "/v1/test-clock/advance",
@@ -251,6 +255,12 @@ class PlansApiTest {
                 null).json().get("data");
         assertThat(expiries).hasSize(46).allSatisfy(t -> assertThat(t.get("created_at"))
                 .isEqualTo(t.get("effective_at")));
+        // and the scheduled grant came in at its instant
+        JsonNode scheduled = send("GET", "/v1/customers/c2/transactions", null).json()
+                .get("data");
+        assertThat(scheduled).hasSize(1);
+        assertThat(scheduled.get(0).get("created_at").asText()).isEqualTo(inTenDays);
+        assertThat(scheduled.get(0).get("effective_at").asText()).isEqualTo(inTenDays);
     }
 
     long countOutbox(String type) {
