@@ -27,6 +27,8 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
@@ -56,6 +58,8 @@ public final class AiMetering {
     private final AiCallStore store;
     private final Long dailyLimitUnits;
     private final Long monthlyLimitUnits;
+    /** Calls whose callback runs in this process now: another call with the key must not. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     private AiMetering(Credits credits, AiConfig config, DataSource dataSource) {
         this.credits = credits;
@@ -502,6 +506,18 @@ public final class AiMetering {
             throw new InvalidStateException("AI call " + call.id() + " with this idempotency"
                     + " key has expired; use a new key");
         }
+        if (!running.add(call.id())) {
+            throw new InvalidStateException("AI call " + call.id() + " with this idempotency"
+                    + " key is still running; retry once it has finished");
+        }
+        try {
+            return run(call, callback, reader);
+        } finally {
+            running.remove(call.id());
+        }
+    }
+
+    private <R> R run(AiCallRecord call, AiCallback<R> callback, UsageReader<? super R> reader) {
         long started = System.nanoTime();
         R response;
         try {

@@ -17,6 +17,11 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -185,6 +190,39 @@ class AiMeteringTest {
                 .isInstanceOf(AiCallCompletedException.class);
         assertThat(invoked).hasValue(1);
         assertThat(balance(customer)).isEqualTo(after).isEqualTo("9.82");
+    }
+
+    @Test
+    void sameKeyWhileTheFirstStillRuns_isRefused_withoutInvokingTheCallback() throws Exception {
+        String customer = customer("10.00");
+        AtomicInteger invoked = new AtomicInteger();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        AiCallback<JsonNode> callback = () -> {
+            invoked.incrementAndGet();
+            inside.countDown();
+            assertThat(finish.await(30, TimeUnit.SECONDS)).isTrue();
+            return Fixtures.parse("{\"usage\":{\"prompt_tokens\":4000,\"completion_tokens\":"
+                    + "2000}}");
+        };
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<JsonNode> first = pool.submit(() -> ai.forCustomer(customer)
+                    .model("openai", "gpt-4o-mini").maxTokens(5_000, 5_000)
+                    .idempotencyKey("req-twice").call(callback, AiUsage.openAi()));
+            assertThat(inside.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> ai.forCustomer(customer).model("openai", "gpt-4o-mini")
+                    .maxTokens(5_000, 5_000).idempotencyKey("req-twice")
+                    .call(callback, AiUsage.openAi()))
+                    .isInstanceOf(InvalidStateException.class).hasMessageContaining("running");
+            finish.countDown();
+            first.get(30, TimeUnit.SECONDS);
+        } finally {
+            finish.countDown();
+            pool.shutdownNow();
+        }
+        assertThat(invoked).hasValue(1);
+        assertThat(balance(customer)).isEqualTo("9.82");
     }
 
     @Test
