@@ -95,14 +95,19 @@ public final class Credits implements AutoCloseable {
         return out;
     }
 
-    /** The wallet now, its scheduled grants that have become effective activated first. */
+    /**
+     * The wallet now, its scheduled grants that have become effective activated first. If they
+     * cannot be (the write queue is full), the balance of its recorded entries is read instead.
+     */
     WalletBalance readWallet(WalletKey key) {
         for (int attempt = 1; ; attempt++) {
             WalletBalance balance = store.wallet(key, now());
-            if (balance != null || attempt > ACTIVATION_ATTEMPTS_MAX) {
-                return balance != null ? balance : store.walletAt(key, now(), now());
+            if (balance != null) {
+                return balance;
             }
-            run(new Command.Sweep(key));
+            if (attempt > ACTIVATION_ATTEMPTS_MAX || !activate(key)) {
+                return store.walletAt(key, now(), now());
+            }
         }
     }
 
@@ -112,7 +117,18 @@ public final class Credits implements AutoCloseable {
      */
     void activateDue(String customerId, String creditType) {
         for (WalletKey key : store.walletsToActivate(customerId, creditType, now())) {
+            activate(key);
+        }
+    }
+
+    /** Sweeps one wallet for a read; false when the write queue pushed back. */
+    private boolean activate(WalletKey key) {
+        try {
             run(new Command.Sweep(key));
+            return true;
+        } catch (OverloadedException e) {
+            LOG.debug("a read could not activate the due grants of {}", key, e);
+            return false;
         }
     }
 

@@ -26,7 +26,10 @@ public record Grant(String amount, GrantSource source, int priority, Instant eff
                 idempotencyKey);
     }
 
-    /** Defaults to now; may be in the past, not in the future. */
+    /**
+     * Defaults to now. A past time backdates the grant; a future one (at most 3,660 days ahead)
+     * makes it scheduled: outside the balance until then.
+     */
     public Grant effectiveAt(Instant value) {
         return new Grant(amount, source, priority, value, expiresAt, reason, metadata,
                 idempotencyKey);

@@ -511,6 +511,17 @@ public final class AiMetering {
                     + " key is still running; retry once it has finished");
         }
         try {
+            if (call.replayed()) {
+                // Another caller may have finished it between our read and now: read it again.
+                AiCallRecord now = store.find(call.id());
+                if (now == null || now.status() != AiCallStatus.RESERVED) {
+                    throw now != null && now.status().isPriced()
+                            ? new AiCallCompletedException(now)
+                            : new InvalidStateException("AI call " + call.id()
+                                    + " with this idempotency key is "
+                                    + (now == null ? "gone" : now.status().wireName()));
+                }
+            }
             return run(call, callback, reader);
         } finally {
             running.remove(call.id());

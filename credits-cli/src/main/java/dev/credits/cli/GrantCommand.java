@@ -4,6 +4,7 @@ import dev.credits.Credits;
 import dev.credits.Grant;
 import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
+import dev.credits.GrantStatus;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,9 +56,13 @@ final class GrantCommand extends LedgerCommand {
                 .expiresAt(expiresAt)
                 .reason(reason)
                 .idempotencyKey(idempotencyKey));
-        out().printf("granted %s %s to %s%n", grant.amount(), grant.creditType(),
+        out().printf("%s %s %s to %s%n", grant.status() == GrantStatus.SCHEDULED
+                        ? "scheduled" : "granted", grant.amount(), grant.creditType(),
                 grant.customerId());
         Output.field(out(), "grant", grant.id());
+        if (grant.status() == GrantStatus.SCHEDULED) {
+            Output.field(out(), "effective at", grant.effectiveAt());
+        }
         Output.field(out(), "transaction", grant.transactionId());
         Output.field(out(), "remaining", grant.remaining());
         if (grant.expiresAt() != null) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * {@link #BATCH_COMMANDS_MAX}) the moment it is free, so on an idle system a command commits at
  * once and under load the batches grow by themselves. One command's failure is that command's
  * outcome; if a whole batch fails, its commands are retried one by one so that no command fails
- * for another's sake. When the queue is full, callers are pushed back with
+ * for another's sake — unless the storage was unavailable, when the outcome may be unknown and
+ * every caller gets the error (a retry with its idempotency key is then safe). When the queue is full, callers are pushed back with
  * {@link OverloadedException} after {@link #ENQUEUE_TIMEOUT_MS}.
  */
 public final class GroupCommitter implements AutoCloseable {
@@ -161,8 +162,12 @@ public final class GroupCommitter implements AutoCloseable {
         try {
             result = store.execute(commands, now());
         } catch (RuntimeException e) {
-            if (batch.size() == 1) {
-                batch.get(0).result().completeExceptionally(e);
+            if (batch.size() == 1 || e instanceof StorageUnavailableException) {
+                // Unavailable: the database is gone, or the connection was lost while committing
+                // and the batch may have been applied. Sending it again could apply it twice.
+                for (Pending pending : batch) {
+                    pending.result().completeExceptionally(e);
+                }
                 return;
             }
             LOG.warn("a batch of {} failed; applying its commands one by one", batch.size(), e);

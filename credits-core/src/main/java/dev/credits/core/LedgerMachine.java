@@ -32,8 +32,8 @@ import dev.credits.event.HoldReleased;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.PriorityQueue;
 
 /**
  * The ledger's rules as a pure function: apply one command to the locked state of its wallet at
@@ -90,28 +90,41 @@ public final class LedgerMachine {
      * holds past their {@code expires_at} are released.
      */
     public static void settleDue(WalletState wallet, Instant now) {
-        while (true) {
-            GrantState next = null;
-            Instant nextAt = null;
-            for (GrantState grant : wallet.grants.values()) {
-                Instant at = grant.status == GrantStatus.SCHEDULED ? grant.effectiveAt
-                        : grant.status == GrantStatus.ACTIVE ? grant.expiresAt : null;
-                if (at != null && !at.isAfter(now) && (nextAt == null || at.isBefore(nextAt)
-                        || at.equals(nextAt) && grant.id.compareTo(next.id) < 0)) {
-                    next = grant;
-                    nextAt = at;
+        PriorityQueue<Due> due = new PriorityQueue<>();
+        for (GrantState grant : wallet.grants.values()) {
+            Instant at = dueAt(grant);
+            if (at != null && !at.isAfter(now)) {
+                due.add(new Due(at, grant));
+            }
+        }
+        while (!due.isEmpty()) {
+            GrantState grant = due.poll().grant();
+            if (grant.status == GrantStatus.SCHEDULED) {
+                activate(wallet, grant, now);
+                Instant expiry = dueAt(grant); // it may have expired since, too
+                if (expiry != null && !expiry.isAfter(now)) {
+                    due.add(new Due(expiry, grant));
                 }
-            }
-            if (next == null) {
-                break;
-            }
-            if (next.status == GrantStatus.SCHEDULED) {
-                activate(wallet, next, now);
             } else {
-                expire(wallet, next, now);
+                expire(wallet, grant, now);
             }
         }
         expireHolds(wallet, now);
+    }
+
+    /** When a grant next falls due: a scheduled one at effective_at, an active one at expiry. */
+    private static Instant dueAt(GrantState grant) {
+        return grant.status == GrantStatus.SCHEDULED ? grant.effectiveAt
+                : grant.status == GrantStatus.ACTIVE ? grant.expiresAt : null;
+    }
+
+    /** Something due at {@code at}; in time order, then by grant id. */
+    private record Due(Instant at, GrantState grant) implements Comparable<Due> {
+        @Override
+        public int compareTo(Due other) {
+            int byTime = at.compareTo(other.at);
+            return byTime != 0 ? byTime : grant.id.compareTo(other.grant.id);
+        }
     }
 
     private static void activate(WalletState wallet, GrantState grant, Instant now) {

@@ -43,6 +43,7 @@ class GroupCommitterTest {
         final AtomicInteger enteredCommands = new AtomicInteger();
         volatile CountDownLatch gate = new CountDownLatch(0);
         volatile boolean failBatchesOfMany;
+        volatile RuntimeException batchFailure = new IllegalStateException("simulated failure");
         volatile Error error;
 
         @Override
@@ -62,7 +63,7 @@ class GroupCommitterTest {
                 throw error;
             }
             if (failBatchesOfMany && commands.size() > 1) {
-                throw new IllegalStateException("simulated batch failure");
+                throw batchFailure;
             }
             List<Outcome> outcomes = new ArrayList<>();
             for (Command command : commands) {
@@ -187,6 +188,41 @@ class GroupCommitterTest {
                         .isEqualTo(100L + i);
             }
         } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBatchLostToAnUnavailableDatabase_isNotSentAgain_everyCallerGetsTheError()
+            throws Exception {
+        RecordingStore store = new RecordingStore();
+        store.failBatchesOfMany = true;
+        store.batchFailure = new StorageUnavailableException("connection lost while committing",
+                null);
+        store.gate = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { })) {
+            List<Future<LedgerStore.Outcome>> results = new ArrayList<>();
+            for (int i = 1; i <= 8; i++) {
+                long units = 100 + i;
+                results.add(pool.submit(() -> committer.submit(spend(units))));
+            }
+            awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == 8);
+            store.gate.countDown();
+            int unavailable = 0;
+            for (Future<LedgerStore.Outcome> result : results) {
+                try {
+                    result.get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(StorageUnavailableException.class);
+                    unavailable++;
+                }
+            }
+            assertThat(unavailable).isGreaterThan(1); // the failed batch's commands
+            // each command reached the store exactly once
+            assertThat(store.batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(8);
+        } finally {
+            store.gate.countDown();
             pool.shutdownNow();
         }
     }

@@ -10,6 +10,7 @@ import dev.credits.HoldRecord;
 import dev.credits.IdempotencyConflictException;
 import dev.credits.InvalidAmountException;
 import dev.credits.NotFoundException;
+import dev.credits.StorageUnavailableException;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
@@ -66,14 +67,22 @@ public final class PostgresLedgerStore implements LedgerStore {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(false);
+                BatchResult result;
                 try {
-                    BatchResult result = executeOnce(c, commands, now);
-                    c.commit();
-                    return result;
+                    result = executeOnce(c, commands, now);
                 } catch (SQLException | RuntimeException e) {
                     rollbackQuietly(c, e);
                     throw e;
                 }
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    // The commit may or may not have happened: never run the batch again.
+                    throw new StorageUnavailableException("the database connection failed while"
+                            + " committing, so the outcome is unknown; retry with the same"
+                            + " idempotency key", e);
+                }
+                return result;
             } catch (SQLException e) {
                 if (isRetryable(e) && attempt < ATTEMPTS_MAX) {
                     LOG.debug("retrying batch after {}", e.getSQLState());

@@ -17,14 +17,15 @@ final class Guards {
     }
 
     /**
-     * Rejects a declared body over the limit; chunked bodies are cut off as they are read. A body
-     * up to {@link #DRAIN_BYTES_MAX} is read and dropped first: a client still sending it would
-     * otherwise see its connection reset instead of the 413. A bigger one closes the connection.
+     * Rejects a declared body over the limit; chunked bodies are cut off as they are read. From a
+     * client with a valid key, a body up to {@link #DRAIN_BYTES_MAX} is read and dropped first:
+     * a client still sending it would otherwise see its connection reset instead of the 413.
+     * Anything else closes the connection (nobody unknown may keep a thread reading).
      */
     void limitBody(Context ctx) {
         long length = ctx.contentLength();
         if (length > CreditsServer.BODY_BYTES_MAX) {
-            if (length <= DRAIN_BYTES_MAX) {
+            if (length <= DRAIN_BYTES_MAX && hasValidKey(ctx)) {
                 drain(ctx);
             } else {
                 ctx.header("Connection", "close");
@@ -43,6 +44,12 @@ final class Guards {
         } catch (IOException e) {
             // the client went away; the 413 goes nowhere, and that is fine
         }
+    }
+
+    private boolean hasValidKey(Context ctx) {
+        String header = ctx.header("Authorization");
+        return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                && keys.isValid(header.substring(BEARER.length()).trim());
     }
 
     void authenticate(Context ctx) {
