@@ -156,6 +156,17 @@ public final class Credits implements AutoCloseable {
         return (GrantRecord) run(new Command.VoidGrant(grantId, reason, idempotencyKey));
     }
 
+    /**
+     * Voids a grant only if it still has exactly {@code expectedRemaining} left, else throws
+     * {@link InvalidStateException} and changes nothing: for a caller that computed what to give
+     * back from a remaining it read earlier, which a spend may have changed since.
+     */
+    public GrantRecord voidGrantIfRemaining(String grantId, Amount expectedRemaining,
+                                            String reason) {
+        return (GrantRecord) run(new Command.VoidGrant(grantId, reason, null,
+                expectedRemaining.units()));
+    }
+
     public HoldRecord capture(String holdId, String amount, String idempotencyKey) {
         HoldRecord hold = requireHold(holdId);
         long units = types.require(hold.creditType()).parsePositive(amount).units();

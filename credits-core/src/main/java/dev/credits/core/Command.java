@@ -120,11 +120,21 @@ public sealed interface Command {
         }
     }
 
-    record VoidGrant(String grantId, String reason, String idempotencyKey) implements Command {
+    /**
+     * Voids a grant. With {@code expectedRemainingUnits}, only if the grant still has exactly
+     * that much left (else {@link dev.credits.InvalidStateException}): for a caller that decided
+     * what to give back from a remaining it read before.
+     */
+    record VoidGrant(String grantId, String reason, String idempotencyKey,
+                     Long expectedRemainingUnits) implements Command {
         public VoidGrant {
             requireId("grant", grantId);
             requireText("reason", reason, TEXT_LENGTH_MAX);
             requireKey(idempotencyKey);
+        }
+
+        public VoidGrant(String grantId, String reason, String idempotencyKey) {
+            this(grantId, reason, idempotencyKey, null);
         }
 
         @Override

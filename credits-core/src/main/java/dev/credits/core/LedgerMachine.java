@@ -348,6 +348,11 @@ public final class LedgerMachine {
             throw new InvalidStateException("grant " + grant.id + " is " + grant.status.wireName()
                     + "; only an active or scheduled grant can be voided");
         }
+        if (c.expectedRemainingUnits() != null && c.expectedRemainingUnits() != grant.remaining) {
+            throw new InvalidStateException("grant " + grant.id + " has "
+                    + wallet.type.amount(grant.remaining) + " left, not the expected "
+                    + wallet.type.amount(c.expectedRemainingUnits()));
+        }
         long gone = grant.remaining;
         grant.remaining = 0;
         grant.status = GrantStatus.VOIDED;

@@ -1,7 +1,9 @@
 package dev.credits.plans;
 
 import dev.credits.Credits;
+import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
+import dev.credits.GrantStatus;
 import dev.credits.InvalidStateException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,6 +19,8 @@ import java.util.Map;
 final class PlanChanges {
     static final String CHANGED = "SubscriptionChanged";
     static final String CANCELED = "SubscriptionCanceled";
+    /** Tries to void an allowance grant while spends keep changing its remaining. */
+    static final int VOID_ATTEMPTS_MAX = 5;
 
     /** When a cancellation takes effect. */
     enum CancelAt { NOW, PERIOD_END }
@@ -94,13 +98,8 @@ final class PlanChanges {
                 continue;
             }
             long share = Periods.shareOfRest(grant.amount(), grant.effectiveAt(), end, now);
-            long taken = Math.min(grant.remaining(), share);
-            if (taken == 0) {
-                continue;
-            }
-            credits.voidGrant(grant.id(), reason, null);
-            long kept = grant.remaining() - taken;
-            if (kept > 0) {
+            Long kept = voidTakingShare(grant.id(), share, reason);
+            if (kept != null && kept > 0) {
                 granting.grant(sub.customerId(), new PlannedGrant(null, grant.creditType(), kept,
                         PlannedGrant.KEPT, now, end), GrantSource.SUBSCRIPTION, reason, metadata);
             }
@@ -112,6 +111,31 @@ final class PlanChanges {
                 granting.grant(sub.customerId(), new PlannedGrant(null, provision.creditType(),
                         units, PlannedGrant.ALLOWANCE, now, end), GrantSource.SUBSCRIPTION,
                         reason, metadata);
+            }
+        }
+    }
+
+    /**
+     * Voids an allowance grant and returns what of its remaining is kept (its remaining less
+     * {@code share}), or null when nothing is taken. The void applies only to the remaining the
+     * computation used: a spend in between (the wallet is not locked here) makes it try again
+     * with the new remaining, so spent credits are never given back.
+     */
+    private Long voidTakingShare(String grantId, long share, String reason) {
+        for (int attempt = 1; ; attempt++) {
+            GrantRecord fresh = credits.grant(grantId);
+            long remaining = fresh.remaining().units();
+            long taken = Math.min(remaining, share);
+            if (fresh.status() != GrantStatus.ACTIVE || taken == 0) {
+                return null;
+            }
+            try {
+                credits.voidGrantIfRemaining(grantId, fresh.remaining(), reason);
+                return remaining - taken;
+            } catch (InvalidStateException changed) {
+                if (attempt >= VOID_ATTEMPTS_MAX) {
+                    throw changed;
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.credits.postgres;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +11,7 @@ import dev.credits.HoldRecord;
 import dev.credits.SpendResult;
 import dev.credits.Transaction;
 import dev.credits.WalletBalance;
+import dev.credits.core.Command;
 import dev.credits.event.BalanceLow;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsEvent;
@@ -37,7 +39,17 @@ final class Codec {
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true);
+            .configure(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, true)
+            .addMixIn(Command.VoidGrant.class, VoidGrantFields.class);
+
+    /**
+     * A void's request fingerprint without the condition when there is none, so that keys
+     * recorded before {@code expectedRemainingUnits} existed still replay.
+     */
+    private abstract static class VoidGrantFields {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Long expectedRemainingUnits();
+    }
 
     private static final Map<String, Class<?>> RESULT_TYPES = byName(List.of(GrantRecord.class,
             SpendResult.class, HoldRecord.class, Transaction.class, WalletBalance.class));

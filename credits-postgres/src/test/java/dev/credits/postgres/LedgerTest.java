@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.credits.Allocation;
+import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
@@ -465,6 +466,20 @@ class LedgerTest {
         credits.sweep();
         assertThat(wallet.balance().toString()).isEqualTo("0.00");
         assertThat(history()).isEmpty();
+    }
+
+    @Test
+    void voidIfRemaining_refusesWhenASpendChangedTheGrantSinceItWasRead() {
+        GrantRecord g = wallet.grant(Grant.of("10.00"));
+        Amount seen = credits.grant(g.id()).remaining();
+        wallet.spend(Spend.of("3.00")); // between the read and the void
+        assertThatThrownBy(() -> credits.voidGrantIfRemaining(g.id(), seen, "proration"))
+                .isInstanceOf(InvalidStateException.class).hasMessageContaining("7.00 left");
+        assertThat(wallet.balance().toString()).isEqualTo("7.00");
+        GrantRecord voided = credits.voidGrantIfRemaining(g.id(),
+                credits.grant(g.id()).remaining(), "proration");
+        assertThat(voided.status()).isEqualTo(GrantStatus.VOIDED);
+        assertThat(wallet.balance().toString()).isEqualTo("0.00");
     }
 
     @Test
