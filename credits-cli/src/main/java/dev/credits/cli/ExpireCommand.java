@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
  * due. Safe to run in several processes at once and beside a running server.
  */
 @Command(name = "expire", mixinStandardHelpOptions = true,
-        description = "Record every due grant and hold expiry (safe from cron, in parallel).")
+        description = "Record everything due: grant and hold expiries, scheduled grants that"
+                + " became effective (safe from cron, in parallel).")
 final class ExpireCommand extends LedgerCommand {
     @Override
     int run(Credits credits) {
