@@ -494,14 +494,7 @@ public final class AiMetering {
             throw new IllegalArgumentException("callback and usage reader are required");
         }
         AiCallRecord call = reserve(r);
-        if (call.status() != AiCallStatus.RESERVED) {
-            // A retry of a call that already ran: never invoke the callback again.
-            if (call.status().isPriced()) {
-                throw new AiCallCompletedException(call);
-            }
-            throw new InvalidStateException("AI call " + call.id() + " with this idempotency"
-                    + " key is " + call.status().wireName());
-        }
+        requireReserved(call);
         if (!call.expiresAt().isAfter(credits.now())) {
             throw new InvalidStateException("AI call " + call.id() + " with this idempotency"
                     + " key has expired; use a new key");
@@ -513,19 +506,24 @@ public final class AiMetering {
         try {
             if (call.replayed()) {
                 // Another caller may have finished it between our read and now: read it again.
-                AiCallRecord now = store.find(call.id());
-                if (now == null || now.status() != AiCallStatus.RESERVED) {
-                    throw now != null && now.status().isPriced()
-                            ? new AiCallCompletedException(now)
-                            : new InvalidStateException("AI call " + call.id()
-                                    + " with this idempotency key is "
-                                    + (now == null ? "gone" : now.status().wireName()));
-                }
+                requireReserved(store.find(call.id()));
             }
             return run(call, callback, reader);
         } finally {
             running.remove(call.id());
         }
+    }
+
+    /** A retry of a call that already ran never invokes the callback again. */
+    private static void requireReserved(AiCallRecord call) {
+        if (call.status() == AiCallStatus.RESERVED) {
+            return;
+        }
+        if (call.status().isPriced()) {
+            throw new AiCallCompletedException(call);
+        }
+        throw new InvalidStateException("AI call " + call.id() + " with this idempotency"
+                + " key is " + call.status().wireName());
     }
 
     private <R> R run(AiCallRecord call, AiCallback<R> callback, UsageReader<? super R> reader) {

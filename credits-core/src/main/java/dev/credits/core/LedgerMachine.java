@@ -145,18 +145,24 @@ public final class LedgerMachine {
     }
 
     private static void expire(WalletState wallet, GrantState grant, Instant now) {
-        long gone = grant.remaining;
-        grant.remaining = 0;
-        grant.status = GrantStatus.EXPIRED;
-        grant.dirty = true;
-        wallet.balance = Math.subtractExact(wallet.balance, gone);
-        wallet.walletDirty = true;
+        long gone = retire(wallet, grant, GrantStatus.EXPIRED);
         String txnId = Ids.transaction();
         wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.EXPIRY,
                 grant.source, grant.id, null, -gone, wallet.balance, null, null,
                 Json.EMPTY_OBJECT, now, grant.expiresAt, List.of(), "expired"));
         wallet.events.add(new CreditsExpired(wallet.key.customerId(), wallet.key.creditType(),
                 grant.expiresAt, grant.id, txnId, gone, wallet.balance));
+    }
+
+    /** Ends an active grant: what it had left leaves the balance. Returns that amount. */
+    private static long retire(WalletState wallet, GrantState grant, GrantStatus status) {
+        long gone = grant.remaining;
+        grant.remaining = 0;
+        grant.status = status;
+        grant.dirty = true;
+        wallet.balance = Math.subtractExact(wallet.balance, gone);
+        wallet.walletDirty = true;
+        return gone;
     }
 
     private static void expireHolds(WalletState wallet, Instant now) {
@@ -353,12 +359,7 @@ public final class LedgerMachine {
                     + wallet.type.amount(grant.remaining) + " left, not the expected "
                     + wallet.type.amount(c.expectedRemainingUnits()));
         }
-        long gone = grant.remaining;
-        grant.remaining = 0;
-        grant.status = GrantStatus.VOIDED;
-        grant.dirty = true;
-        wallet.balance = Math.subtractExact(wallet.balance, gone);
-        wallet.walletDirty = true;
+        long gone = retire(wallet, grant, GrantStatus.VOIDED);
         String txnId = Ids.transaction();
         wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.VOID,
                 grant.source, grant.id, null, -gone, wallet.balance, null, c.reason(),

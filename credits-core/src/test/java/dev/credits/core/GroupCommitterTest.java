@@ -145,13 +145,8 @@ class GroupCommitterTest {
         store.gate = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(40);
         try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { })) {
-            List<Future<LedgerStore.Outcome>> results = new ArrayList<>();
-            for (int i = 1; i <= 40; i++) {
-                long units = i;
-                results.add(pool.submit(() -> committer.submit(spend(units))));
-            }
-            // let them all queue behind the blocked first batch
-            awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == 40);
+            List<Future<LedgerStore.Outcome>> results = submitBehindGate(store, committer, pool,
+                    0, 40);
             store.gate.countDown();
             for (int i = 1; i <= 40; i++) {
                 LedgerStore.Outcome outcome = results.get(i - 1).get(10, TimeUnit.SECONDS);
@@ -176,12 +171,8 @@ class GroupCommitterTest {
         store.gate = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { })) {
-            List<Future<LedgerStore.Outcome>> results = new ArrayList<>();
-            for (int i = 1; i <= 8; i++) {
-                long units = 100 + i;
-                results.add(pool.submit(() -> committer.submit(spend(units))));
-            }
-            awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == 8);
+            List<Future<LedgerStore.Outcome>> results = submitBehindGate(store, committer, pool,
+                    100, 8);
             store.gate.countDown();
             for (int i = 1; i <= 8; i++) {
                 assertThat(results.get(i - 1).get(10, TimeUnit.SECONDS).result())
@@ -202,12 +193,8 @@ class GroupCommitterTest {
         store.gate = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (GroupCommitter committer = new GroupCommitter(store, Clock.systemUTC(), e -> { })) {
-            List<Future<LedgerStore.Outcome>> results = new ArrayList<>();
-            for (int i = 1; i <= 8; i++) {
-                long units = 100 + i;
-                results.add(pool.submit(() -> committer.submit(spend(units))));
-            }
-            awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == 8);
+            List<Future<LedgerStore.Outcome>> results = submitBehindGate(store, committer, pool,
+                    100, 8);
             store.gate.countDown();
             int unavailable = 0;
             for (Future<LedgerStore.Outcome> result : results) {
@@ -258,6 +245,22 @@ class GroupCommitterTest {
             store.gate.countDown();
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Submits spends of {@code base + 1 .. base + count} units from {@code pool} and waits until
+     * each is either in the store's blocked first batch or queued behind it.
+     */
+    private static List<Future<LedgerStore.Outcome>> submitBehindGate(RecordingStore store,
+            GroupCommitter committer, ExecutorService pool, long base, int count)
+            throws InterruptedException {
+        List<Future<LedgerStore.Outcome>> results = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            long units = base + i;
+            results.add(pool.submit(() -> committer.submit(spend(units))));
+        }
+        awaitTrue(() -> store.enteredCommands.get() + committer.queuedCommands() == count);
+        return results;
     }
 
     private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {

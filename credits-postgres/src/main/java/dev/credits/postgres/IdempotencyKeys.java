@@ -19,11 +19,14 @@ import java.util.Map;
  * batch is retried, and then replays or conflicts.
  */
 final class IdempotencyKeys {
-    record Entry(String fingerprint, Object result, boolean isNew) {
+    /** A key's request and result; {@code recordedFor} names the customer of one made now. */
+    record Entry(String fingerprint, Object result, String recordedFor) {
+        boolean isNew() {
+            return recordedFor != null;
+        }
     }
 
     private final Map<String, Entry> entries = new HashMap<>();
-    private final Map<String, String> customers = new HashMap<>();
 
     static IdempotencyKeys load(Connection c, List<Command> commands, WalletKey[] targets)
             throws SQLException {
@@ -44,7 +47,7 @@ final class IdempotencyKeys {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     keys.entries.put(rs.getString(1), new Entry(rs.getString(2),
-                            Codec.readResult(rs.getString(3), rs.getString(4)), false));
+                            Codec.readResult(rs.getString(3), rs.getString(4)), null));
                 }
             }
         }
@@ -56,8 +59,7 @@ final class IdempotencyKeys {
     }
 
     void record(String customerId, String key, String fingerprint, Object result) {
-        entries.put(key, new Entry(fingerprint, result, true));
-        customers.put(key, customerId);
+        entries.put(key, new Entry(fingerprint, result, customerId));
     }
 
     boolean hasNew() {
@@ -72,7 +74,7 @@ final class IdempotencyKeys {
                 if (!e.getValue().isNew()) {
                     continue;
                 }
-                ps.setString(1, customers.get(e.getKey()));
+                ps.setString(1, e.getValue().recordedFor());
                 ps.setString(2, e.getKey());
                 ps.setString(3, e.getValue().fingerprint());
                 ps.setString(4, e.getValue().result().getClass().getSimpleName());

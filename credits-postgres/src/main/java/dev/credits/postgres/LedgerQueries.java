@@ -85,14 +85,18 @@ final class LedgerQueries {
                 }
                 balance = rs.getLong("balance") - rs.getLong("expired");
                 held = rs.getLong("held") - rs.getLong("released");
-                Long stored = Sql.getLongOrNull(rs, "overdraft_limit");
-                if (stored != null) {
-                    limit = OverdraftLimit.fromStoredUnits(stored);
-                }
+                limit = overdraftLimit(type, rs);
             }
             return new WalletBalance(key.customerId(), key.creditType(), type.amount(balance),
                     type.amount(held), type.amount(balance - held), limit, now);
         });
+    }
+
+    /** A wallet row's own overdraft limit, or its credit type's when it has none. */
+    private static OverdraftLimit overdraftLimit(CreditType type, ResultSet rs)
+            throws SQLException {
+        Long stored = Sql.getLongOrNull(rs, "overdraft_limit");
+        return stored == null ? type.overdraftLimit() : OverdraftLimit.fromStoredUnits(stored);
     }
 
     Amount balanceAt(WalletKey key, Instant at) {
@@ -137,11 +141,7 @@ final class LedgerQueries {
                 + " and credit_type = ?", ps -> {
                     ps.setString(1, key.customerId());
                     ps.setString(2, key.creditType());
-                }, rs -> {
-                    Long stored = rs.next() ? Sql.getLongOrNull(rs, "overdraft_limit") : null;
-                    return stored == null ? type.overdraftLimit()
-                            : OverdraftLimit.fromStoredUnits(stored);
-                });
+                }, rs -> rs.next() ? overdraftLimit(type, rs) : type.overdraftLimit());
         return new WalletBalance(key.customerId(), key.creditType(), balance, type.amount(held),
                 type.amount(balance.units() - held), limit, at);
     }

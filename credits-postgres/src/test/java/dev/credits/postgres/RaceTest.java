@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 
 /** Threads that really race on one wallet: exactly the funded number of spends succeed. */
@@ -53,31 +54,10 @@ class RaceTest {
         MutableClock clock = MutableClock.at("2026-03-01T12:00:00Z");
         CreditsConfig config = TestDatabase.newConfig(clock, CreditTypes.defaults());
         try (Credits first = Credits.open(config); Credits second = Credits.open(config)) {
-            ExecutorService pool = Executors.newFixedThreadPool(16);
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < 32; i++) {
-                Credits credits = i % 2 == 0 ? first : second;
-                futures.add(pool.submit(() -> {
-                    assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
-                    return credits.wallet("fresh", "credits").grant(Grant.of("1.00")
-                            .expiresAt(clock.instant().plusSeconds(60)));
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(120, TimeUnit.SECONDS);
-            }
+            together(32, i -> (i % 2 == 0 ? first : second).wallet("fresh", "credits")
+                    .grant(Grant.of("1.00").expiresAt(clock.instant().plusSeconds(60))));
             clock.advance(Duration.ofMinutes(2));
-            List<Future<Integer>> sweeps = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                Credits credits = i % 2 == 0 ? first : second;
-                sweeps.add(pool.submit(credits::sweep));
-            }
-            for (Future<Integer> f : sweeps) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-            pool.shutdown();
+            together(4, i -> (i % 2 == 0 ? first : second).sweep());
             List<Transaction> history = first.history("fresh", History.query().limit(500)).data();
             assertThat(history).filteredOn(t -> t.type() == TransactionType.EXPIRY).hasSize(32);
             assertThat(first.wallet("fresh", "credits").balance().toString()).isEqualTo("0.00");
@@ -89,31 +69,17 @@ class RaceTest {
     void oneKeyRacedForManyCustomers_fromTwoInstances_appliesExactlyOnce() throws Exception {
         CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
         try (Credits first = Credits.open(config); Credits second = Credits.open(config)) {
-            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-            CountDownLatch start = new CountDownLatch(1);
             AtomicInteger granted = new AtomicInteger();
             AtomicInteger conflicts = new AtomicInteger();
-            List<Future<?>> futures = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
-                Credits credits = i % 2 == 0 ? first : second;
-                String customer = "keyed_" + (i % 8);
-                futures.add(pool.submit(() -> {
-                    assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
-                    try {
-                        credits.wallet(customer, "credits").grant(Grant.of("1.00")
-                                .idempotencyKey("payment-77"));
-                        granted.incrementAndGet();
-                    } catch (IdempotencyConflictException e) {
-                        conflicts.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            start.countDown();
-            for (Future<?> f : futures) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-            pool.shutdown();
+            together(THREADS, i -> {
+                try {
+                    (i % 2 == 0 ? first : second).wallet("keyed_" + (i % 8), "credits")
+                            .grant(Grant.of("1.00").idempotencyKey("payment-77"));
+                    granted.incrementAndGet();
+                } catch (IdempotencyConflictException e) {
+                    conflicts.incrementAndGet();
+                }
+            });
             long total = 0;
             for (int i = 0; i < 8; i++) {
                 total += first.wallet("keyed_" + i, "credits").balance().units();
@@ -128,29 +94,17 @@ class RaceTest {
     private static void race(List<Credits> instances, String customer) throws Exception {
         Credits credits = instances.get(0);
         credits.wallet(customer, "credits").grant(Grant.of(FUNDED_UNITS + ".00"));
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        CountDownLatch start = new CountDownLatch(1);
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger insufficient = new AtomicInteger();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int i = 0; i < THREADS; i++) {
-            Credits mine = instances.get(i % instances.size());
-            futures.add(pool.submit(() -> {
-                assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
-                try {
-                    mine.wallet(customer, "credits").spend(Spend.of("1.00"));
-                    ok.incrementAndGet();
-                } catch (InsufficientCreditsException e) {
-                    insufficient.incrementAndGet();
-                }
-                return null;
-            }));
-        }
-        start.countDown();
-        for (Future<?> f : futures) {
-            f.get(120, TimeUnit.SECONDS);
-        }
-        pool.shutdown();
+        together(THREADS, i -> {
+            try {
+                instances.get(i % instances.size()).wallet(customer, "credits")
+                        .spend(Spend.of("1.00"));
+                ok.incrementAndGet();
+            } catch (InsufficientCreditsException e) {
+                insufficient.incrementAndGet();
+            }
+        });
         assertThat(ok.get()).isEqualTo(FUNDED_UNITS);
         assertThat(insufficient.get()).isEqualTo(THREADS - FUNDED_UNITS);
         assertThat(credits.wallet(customer, "credits").balance().toString()).isEqualTo("0.00");
@@ -159,5 +113,28 @@ class RaceTest {
                 .hasSize(FUNDED_UNITS)
                 .allSatisfy(t -> assertThat(t.balanceAfter().units()).isNotNegative());
         assertThat(credits.verify().violations()).isEmpty();
+    }
+
+    /** Runs {@code task(0 .. n-1)} on {@code n} threads released at once; waits for all. */
+    private static void together(int n, IntConsumer task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                futures.add(pool.submit(() -> {
+                    assertThat(start.await(60, TimeUnit.SECONDS)).isTrue();
+                    task.accept(index);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

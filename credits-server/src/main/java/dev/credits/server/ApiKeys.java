@@ -1,6 +1,6 @@
 package dev.credits.server;
 
-import dev.credits.StorageUnavailableException;
+import dev.credits.postgres.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -88,7 +87,7 @@ public final class ApiKeys {
             if ("23505".equals(e.getSQLState())) {
                 throw new IllegalArgumentException("a key named '" + name + "' already exists");
             }
-            throw translate(e);
+            throw Jdbc.translate(e);
         }
         snapshot = null;
         return secret;
@@ -110,7 +109,7 @@ public final class ApiKeys {
             }
             return keys;
         } catch (SQLException e) {
-            throw translate(e);
+            throw Jdbc.translate(e);
         }
     }
 
@@ -130,14 +129,14 @@ public final class ApiKeys {
             snapshot = null;
             return revoked > 0;
         } catch (SQLException e) {
-            throw translate(e);
+            throw Jdbc.translate(e);
         }
     }
 
     /**
      * True when {@code secret} is a valid key. Compares hashes in constant time and looks at every
      * key, so the time taken says nothing about which key came close. Throws
-     * {@link StorageUnavailableException} when the keys must be read and the database is down.
+     * {@link dev.credits.StorageUnavailableException} when the keys must be read and the database is down.
      */
     public boolean isValid(String secret) {
         if (secret == null || secret.isEmpty()) {
@@ -181,7 +180,7 @@ public final class ApiKeys {
             }
             return hashes;
         } catch (SQLException e) {
-            throw translate(e);
+            throw Jdbc.translate(e);
         }
     }
 
@@ -214,15 +213,5 @@ public final class ApiKeys {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static RuntimeException translate(SQLException e) {
-        String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException
-                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
-            return new StorageUnavailableException("the database cannot be reached: "
-                    + e.getMessage(), e);
-        }
-        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
     }
 }

@@ -47,18 +47,24 @@ final class Guards {
     }
 
     private boolean hasValidKey(Context ctx) {
+        String secret = bearerSecret(ctx);
+        return secret != null && keys.isValid(secret);
+    }
+
+    /** The secret of an {@code Authorization: Bearer} header; null without one. */
+    private static String bearerSecret(Context ctx) {
         String header = ctx.header("Authorization");
         return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                && keys.isValid(header.substring(BEARER.length()).trim());
+                ? header.substring(BEARER.length()).trim() : null;
     }
 
     void authenticate(Context ctx) {
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+        String secret = bearerSecret(ctx);
+        if (secret == null) {
             throw RequestRejectedException.unauthorized(
                     "send a secret key as 'Authorization: Bearer <key>'");
         }
-        if (!keys.isValid(header.substring(BEARER.length()).trim())) {
+        if (!keys.isValid(secret)) {
             throw RequestRejectedException.unauthorized("the key is unknown or revoked");
         }
     }
