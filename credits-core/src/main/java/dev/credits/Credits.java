@@ -163,6 +163,9 @@ public final class Credits implements AutoCloseable {
      */
     public GrantRecord voidGrantIfRemaining(String grantId, Amount expectedRemaining,
                                             String reason) {
+        if (expectedRemaining == null) {
+            throw new ValidationException("expected_remaining", "is required");
+        }
         return (GrantRecord) run(new Command.VoidGrant(grantId, reason, null,
                 expectedRemaining.units()));
     }

@@ -476,6 +476,11 @@ class LedgerTest {
         assertThatThrownBy(() -> credits.voidGrantIfRemaining(g.id(), seen, "proration"))
                 .isInstanceOf(InvalidStateException.class).hasMessageContaining("7.00 left");
         assertThat(wallet.balance().toString()).isEqualTo("7.00");
+        assertThatThrownBy(() -> credits.voidGrantIfRemaining(g.id(), null, "proration"))
+                .isInstanceOf(ValidationException.class);
+        assertThatThrownBy(() -> credits.voidGrantIfRemaining("grt_nope", seen, "proration"))
+                .isInstanceOf(NotFoundException.class);
+        assertThat(wallet.balance().toString()).isEqualTo("7.00");
         GrantRecord voided = credits.voidGrantIfRemaining(g.id(),
                 credits.grant(g.id()).remaining(), "proration");
         assertThat(voided.status()).isEqualTo(GrantStatus.VOIDED);

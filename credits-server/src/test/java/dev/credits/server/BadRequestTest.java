@@ -222,6 +222,9 @@ class BadRequestTest {
                 grantBody("\"expires_at\":\"2000-01-01T00:00:00Z\""), 422, "validation_failed"));
         c.add(post("effective_at over ten years ahead", grants,
                 grantBody("\"effective_at\":\"2999-01-01T00:00:00Z\""), 422, "validation_failed"));
+        c.add(post("scheduled grant expiring before it starts", grants,
+                grantBody("\"effective_at\":\"2030-01-02T00:00:00Z\","
+                        + "\"expires_at\":\"2030-01-01T00:00:00Z\""), 422, "validation_failed"));
         c.add(get("unparseable at", wallet + "?at=yesterday", 422, "validation_failed"));
         // Ranges of limit, priority, expires_in_seconds and other query values
         c.add(get("limit 0", history + "?limit=0", 422, "validation_failed"));
