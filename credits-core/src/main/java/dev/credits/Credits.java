@@ -142,7 +142,11 @@ public final class Credits implements AutoCloseable {
         return batch.outcomes().get(0);
     }
 
-    Object run(Command command) {
+    /**
+     * Executes a command and returns its result, or throws its typed failure (with the caller's
+     * stack). For modules that build commands themselves, e.g. with a derived idempotency key.
+     */
+    public Object run(Command command) {
         Outcome outcome = execute(command);
         if (outcome.error() != null) {
             // The error was made on a committer thread; give the caller its own stack.
@@ -153,7 +157,8 @@ public final class Credits implements AutoCloseable {
     }
 
     public GrantRecord voidGrant(String grantId, String reason, String idempotencyKey) {
-        return (GrantRecord) run(new Command.VoidGrant(grantId, reason, idempotencyKey));
+        return (GrantRecord) run(new Command.VoidGrant(grantId, reason,
+                Wallet.clientKey(idempotencyKey)));
     }
 
     /**
@@ -167,17 +172,19 @@ public final class Credits implements AutoCloseable {
             throw new ValidationException("expected_remaining", "is required");
         }
         return (GrantRecord) run(new Command.VoidGrant(grantId, reason, null,
-                expectedRemaining.units()));
+                expectedRemaining.units(), null));
     }
 
     public HoldRecord capture(String holdId, String amount, String idempotencyKey) {
         HoldRecord hold = requireHold(holdId);
         long units = types.require(hold.creditType()).parsePositive(amount).units();
-        return (HoldRecord) run(new Command.Capture(holdId, units, idempotencyKey));
+        return (HoldRecord) run(new Command.Capture(holdId, units,
+                Wallet.clientKey(idempotencyKey)));
     }
 
     public HoldRecord release(String holdId, String idempotencyKey) {
-        return (HoldRecord) run(new Command.Release(holdId, idempotencyKey));
+        return (HoldRecord) run(new Command.Release(holdId,
+                Wallet.clientKey(idempotencyKey)));
     }
 
     public HoldRecord hold(String holdId) {

@@ -53,6 +53,10 @@ public record OverdraftLimit(boolean unlimited, long units) {
     }
 
     /** True when an available balance of {@code availableAfterUnits} is within this limit. */
+    public boolean isUnlimited() {
+        return unlimited;
+    }
+
     public boolean permits(long availableAfterUnits) {
         return unlimited || availableAfterUnits >= -units;
     }

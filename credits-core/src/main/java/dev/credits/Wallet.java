@@ -33,20 +33,21 @@ public final class Wallet {
     public GrantRecord grant(Grant grant) {
         return (GrantRecord) credits.run(new Command.Grant(key, type.parsePositive(grant.amount())
                 .units(), grant.source(), grant.priority(), grant.effectiveAt(), grant.expiresAt(),
-                grant.reason(), Json.metadata(grant.metadata()), grant.idempotencyKey()));
+                grant.reason(), Json.metadata(grant.metadata()),
+                clientKey(grant.idempotencyKey())));
     }
 
     /** Uses credits in burn-down order. Throws {@link InsufficientCreditsException}. */
     public SpendResult spend(Spend spend) {
         return (SpendResult) credits.run(new Command.Spend(key,
                 type.parsePositive(spend.amount()).units(), spend.feature(), spend.reason(),
-                Json.metadata(spend.metadata()), spend.idempotencyKey()));
+                Json.metadata(spend.metadata()), clientKey(spend.idempotencyKey())));
     }
 
     /** An operator's signed correction; a negative one ignores the overdraft limit. */
     public Transaction adjust(String signedAmount, String reason, String idempotencyKey) {
         return (Transaction) credits.run(new Command.Adjust(key, type.parse(signedAmount).units(),
-                reason, Json.EMPTY_OBJECT, idempotencyKey));
+                reason, Json.EMPTY_OBJECT, clientKey(idempotencyKey)));
     }
 
     /** Reserves credits for {@code lifetime} (1 s to 24 h). */
@@ -57,7 +58,7 @@ public final class Wallet {
     public Hold hold(String amount, Duration lifetime, String feature, String idempotencyKey) {
         HoldRecord record = (HoldRecord) credits.run(new Command.Hold(key,
                 type.parsePositive(amount).units(), lifetime.toSeconds(), feature,
-                Json.EMPTY_OBJECT, idempotencyKey));
+                Json.EMPTY_OBJECT, clientKey(idempotencyKey)));
         return new Hold(credits, record);
     }
 
@@ -82,14 +83,16 @@ public final class Wallet {
 
     /** The balance as it stood at {@code at}. */
     public Amount balanceAt(Instant at) {
+        Instant when = requireTime(at);
         credits.activateDue(key.customerId(), key.creditType());
-        return credits.store().balanceAt(key, at, credits.now());
+        return credits.store().balanceAt(key, when, credits.now());
     }
 
     /** The wallet as it stood at {@code at}: balance, held and available then. */
     public WalletBalance stateAt(Instant at) {
+        Instant when = requireTime(at);
         credits.activateDue(key.customerId(), key.creditType());
-        return credits.store().walletAt(key, at, credits.now());
+        return credits.store().walletAt(key, when, credits.now());
     }
 
     /** Sets this wallet's overdraft limit; null returns to the credit type's default. */
@@ -99,5 +102,17 @@ public final class Wallet {
 
     public HistoryPage history(History query) {
         return credits.history(key.customerId(), query.creditType(type.id()));
+    }
+
+    private static Instant requireTime(Instant at) {
+        if (at == null) {
+            throw new ValidationException("at", "is required");
+        }
+        return Times.require("at", at);
+    }
+
+    /** A caller's key; the keys credits derives for itself are not a caller's to send. */
+    static String clientKey(String idempotencyKey) {
+        return IdempotencyKeys.requireClient("idempotency_key", idempotencyKey);
     }
 }

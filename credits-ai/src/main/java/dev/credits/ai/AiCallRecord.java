@@ -34,6 +34,13 @@ public record AiCallRecord(String id, String customerId, String creditType, Stri
         return BigDecimal.valueOf(nanoUsd, USD_SCALE).toPlainString();
     }
 
+    AiCallRecord withHold(String newHoldId, Instant newExpiresAt) {
+        return new AiCallRecord(id, customerId, creditType, provider, model, feature, status,
+                newHoldId, reserved, maxInputTokens, maxOutputTokens, newExpiresAt, usage,
+                costNanoUsd, credits, transactionId, balanceAfter, latencyMs, error,
+                idempotencyKey, createdAt, completedAt, replayed);
+    }
+
     AiCallRecord asReplay() {
         return new AiCallRecord(id, customerId, creditType, provider, model, feature, status,
                 holdId, reserved, maxInputTokens, maxOutputTokens, expiresAt, usage, costNanoUsd,

@@ -180,6 +180,33 @@ final class AiCallStore {
         }
     }
 
+    /** Records the hold a call recorded without one has now taken. */
+    void attachHold(String id, String holdId, Instant expiresAt) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update ai_calls set hold_id = ?,"
+                    + " expires_at = ? where id = ? and (hold_id is null or hold_id = ?)")) {
+                ps.setString(1, holdId);
+                setInstant(ps, 2, expiresAt);
+                ps.setString(3, id);
+                ps.setString(4, holdId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Deletes a reserved call whose hold was refused (it never held anything). */
+    void deleteUnheld(String id) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("delete from ai_calls where id = ?"
+                    + " and hold_id is null and status = 'reserved'")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     /** Records the price of a call: its usage, cost and credits; status {@code completing}. */
     void markPriced(Connection c, String id, TokenUsage u, long costNanoUsd, long creditUnits,
                     Long latencyMs, String error) throws SQLException {

@@ -3,13 +3,16 @@ package dev.credits.ai;
 import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.Credits;
+import dev.credits.CreditsException;
 import dev.credits.CustomerIds;
 import dev.credits.HoldRecord;
 import dev.credits.IdempotencyConflictException;
+import dev.credits.IdempotencyKeys;
 import dev.credits.InsufficientCreditsException;
 import dev.credits.InvalidStateException;
 import dev.credits.NotFoundException;
 import dev.credits.SpendResult;
+import dev.credits.Times;
 import dev.credits.ValidationException;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
@@ -17,7 +20,6 @@ import dev.credits.core.Ids;
 import dev.credits.core.Json;
 import dev.credits.core.WalletKey;
 import dev.credits.postgres.PostgresLedgerStore;
-import dev.credits.spi.LedgerStore.Outcome;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -144,37 +146,81 @@ public final class AiMetering {
         long maxNanoUsd = Pricing.costNanoUsd(price,
                 Pricing.maxUsage(price, r.maxInputTokens(), r.maxOutputTokens()));
         long reservedUnits = conversion.maxUnits(maxNanoUsd);
-        String id = newId();
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("ai_call_id", id);
-        metadata.put("provider", price.provider());
-        metadata.put("model", model);
-        HoldRecord hold = (HoldRecord) ledger(new Command.Hold(
-                new WalletKey(r.customerId(), type.id()), reservedUnits,
-                r.lifetime().toSeconds(), r.feature(), Json.metadata(metadata),
-                ledgerKey(id, "hold")));
         Instant now = credits.now();
-        AiCallRecord call = new AiCallRecord(id, r.customerId(), type.id(), price.provider(),
-                model, r.feature(), AiCallStatus.RESERVED, hold.id(), type.amount(reservedUnits),
-                r.maxInputTokens(), r.maxOutputTokens(), hold.expiresAt(), null, null, null,
-                null, null, null, null, r.idempotencyKey(), now, null, false);
+        Instant expiresAt = now.plusSeconds(r.lifetime().toSeconds());
+        AiCallRecord call = new AiCallRecord(newId(), r.customerId(), type.id(), price.provider(),
+                model, r.feature(), AiCallStatus.RESERVED, null, type.amount(reservedUnits),
+                r.maxInputTokens(), r.maxOutputTokens(), expiresAt, null, null, null, null, null,
+                null, null, r.idempotencyKey(), now, null, false);
+        if (r.idempotencyKey() != null) {
+            return reserveKeyed(call, fingerprint);
+        }
+        HoldRecord hold = (HoldRecord) ledger(holdCommand(call));
+        AiCallRecord held = call.withHold(hold.id(), hold.expiresAt());
         try {
-            store.inTransaction(c -> {
-                store.lockRemainder(c, r.customerId(), type.id(), conversion);
-                checkSpendLimits(c, r.customerId(), reservedUnits, now);
-                store.insert(c, call, fingerprint);
-                return null;
-            });
+            insertWithinLimits(held, fingerprint);
         } catch (RuntimeException e) {
-            releaseQuietly(hold.id(), id);
+            releaseQuietly(hold.id(), held.id());
+            throw e;
+        }
+        return held;
+    }
+
+    /**
+     * A reservation with an idempotency key claims the key first (the call's row, under its
+     * unique index), then takes the hold under a key derived from the call: a concurrent retry
+     * waits for the claim and replays it, and never takes a hold of its own.
+     */
+    private AiCallRecord reserveKeyed(AiCallRecord call, String fingerprint) {
+        try {
+            insertWithinLimits(call, fingerprint);
+        } catch (RuntimeException e) {
             AiCallRecord raced = AiCallStore.isUniqueViolation(e)
-                    ? replay(r.customerId(), r.idempotencyKey(), fingerprint) : null;
+                    ? replay(call.customerId(), call.idempotencyKey(), fingerprint) : null;
             if (raced != null) {
                 return raced;
             }
             throw e;
         }
-        return call;
+        return takeHold(call);
+    }
+
+    private void insertWithinLimits(AiCallRecord call, String fingerprint) {
+        long reservedUnits = call.reserved().units();
+        store.inTransaction(c -> {
+            store.lockRemainder(c, call.customerId(), type.id(), conversion);
+            checkSpendLimits(c, call.customerId(), reservedUnits, call.createdAt());
+            store.insert(c, call, fingerprint);
+            return null;
+        });
+    }
+
+    /**
+     * Takes the hold of a call recorded without one (made before by whoever claimed the key, or
+     * now). Refused (402), the call's row is deleted: nothing of the request stays written.
+     */
+    private AiCallRecord takeHold(AiCallRecord call) {
+        HoldRecord hold;
+        try {
+            hold = (HoldRecord) ledger(holdCommand(call));
+        } catch (CreditsException e) {
+            store.deleteUnheld(call.id());
+            throw e;
+        }
+        store.attachHold(call.id(), hold.id(), hold.expiresAt());
+        return call.withHold(hold.id(), hold.expiresAt());
+    }
+
+    /** The hold of a call, the same command however often it is rebuilt from the call. */
+    private Command.Hold holdCommand(AiCallRecord call) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("ai_call_id", call.id());
+        metadata.put("provider", call.provider());
+        metadata.put("model", call.model());
+        long lifetimeSeconds = Duration.between(call.createdAt(), call.expiresAt()).toSeconds();
+        return new Command.Hold(new WalletKey(call.customerId(), type.id()),
+                call.reserved().units(), lifetimeSeconds, call.feature(), Json.metadata(metadata),
+                ledgerKey(call.id(), "hold"));
     }
 
     /** A call already made under {@code key}: checked against the request, repaired, marked. */
@@ -191,6 +237,8 @@ public final class AiMetering {
         }
         if (existing.status() == AiCallStatus.COMPLETING) {
             existing = settle(existing);
+        } else if (existing.status() == AiCallStatus.RESERVED && existing.holdId() == null) {
+            existing = takeHold(existing); // the first request's hold, replayed or taken now
         }
         return existing.asReplay();
     }
@@ -474,8 +522,10 @@ public final class AiMetering {
                                   UsageGrouping groupBy) {
         CustomerIds.requireValid(customerId);
         // By default up to and including now (the end is exclusive; times are microseconds).
-        Instant end = to != null ? to : credits.now().plus(Duration.ofNanos(1_000));
-        Instant start = from != null ? from : end.minus(USAGE_RANGE_DEFAULT);
+        Instant end = to != null ? Times.require("to", to)
+                : credits.now().plus(Duration.ofNanos(1_000));
+        Instant start = from != null ? Times.require("from", from)
+                : end.minus(USAGE_RANGE_DEFAULT);
         if (!start.isBefore(end)) {
             throw new ValidationException("from", "must be before to");
         }
@@ -568,17 +618,12 @@ public final class AiMetering {
     // ---- plumbing
 
     private Object ledger(Command command) {
-        Outcome outcome = credits.execute(command);
-        if (outcome.error() != null) {
-            outcome.error().fillInStackTrace();
-            throw outcome.error();
-        }
-        return outcome.result();
+        return credits.run(command);
     }
 
     /** The ledger idempotency key of one step of a call: the same step always replays. */
     static String ledgerKey(String callId, String step) {
-        return "ai:" + callId + ":" + step;
+        return IdempotencyKeys.derived("ai:" + callId + ":" + step);
     }
 
     /** An AI call id: {@value #CALL_PREFIX} and a ULID, made by the ledger's id source. */
@@ -588,16 +633,6 @@ public final class AiMetering {
 
     /** Idempotency keys are absent or 1–255 printable ASCII characters. */
     static void requireKey(String key) {
-        if (key == null) {
-            return;
-        }
-        boolean printable = !key.isEmpty() && key.length() <= Command.IDEMPOTENCY_KEY_LENGTH_MAX;
-        for (int i = 0; printable && i < key.length(); i++) {
-            printable = key.charAt(i) >= 0x20 && key.charAt(i) <= 0x7e;
-        }
-        if (!printable) {
-            throw new ValidationException("idempotency_key", "must be 1-"
-                    + Command.IDEMPOTENCY_KEY_LENGTH_MAX + " printable ASCII characters");
-        }
+        IdempotencyKeys.requireClient("idempotency_key", key);
     }
 }

@@ -75,6 +75,11 @@ final class DatabaseOptions {
         }
     }
 
+    /** True when the ledger runs on the embedded database in {@link #dataDirectory}. */
+    boolean isEmbedded() {
+        return databaseUrl == null || databaseUrl.isBlank();
+    }
+
     /** The options that point another command at the same database, for hints. */
     String asArguments() {
         String where = databaseUrl != null && !databaseUrl.isBlank()

@@ -27,6 +27,8 @@ public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     /** The operation was rejected (bad input, insufficient credits, …) or the usage was wrong. */
     public static final int EXIT_REJECTED = 2;
+    /** {@code serve} stopped because its embedded PostgreSQL died; a supervisor restarts it. */
+    public static final int EXIT_DATABASE_LOST = 3;
 
     private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.dev.credits";
 

@@ -4,6 +4,7 @@ import dev.credits.Credits;
 import dev.credits.ai.AiMetering;
 import dev.credits.plans.Plans;
 import dev.credits.plans.TestClock;
+import dev.credits.postgres.EmbeddedDatabase;
 import dev.credits.postgres.PostgresLedgerStore;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
@@ -13,6 +14,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -55,8 +57,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         requirePortFree(port);
         AppConfig app = database.appConfig();
+        ServeLock lock = database.isEmbedded() ? ServeLock.acquire(database.dataDirectory) : null;
         TestClock clock = TestClock.create();
-        Credits credits = Credits.open(database.config().withClock(clock));
+        Credits credits;
+        try {
+            credits = Credits.open(database.config().withClock(clock));
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
+        }
         CreditsServer server;
         Plans plans = null;
         try {
@@ -72,6 +81,7 @@ final class ServeCommand implements Callable<Integer> {
                 plans.close();
             }
             credits.close();
+            closeQuietly(lock);
             if (hasCause(e, BindException.class)) {
                 throw portTaken(port);
             }
@@ -79,10 +89,42 @@ final class ServeCommand implements Callable<Integer> {
         }
         Shutdown shutdown = new Shutdown(server, credits);
         shutdown.install();
+        AtomicBoolean databaseLost = new AtomicBoolean();
+        watchPostmaster(credits, shutdown, databaseLost);
         ReadyMessage.print(spec.commandLine().getOut(), server.port(), database,
                 System.getenv(ApiKeys.ENVIRONMENT_VARIABLE) != null);
         shutdown.await();
-        return Main.EXIT_OK;
+        closeQuietly(lock);
+        return databaseLost.get() ? Main.EXIT_DATABASE_LOST : Main.EXIT_OK;
+    }
+
+    /**
+     * If the embedded PostgreSQL this server started dies (killed, out of memory), every request
+     * would answer 503 from then on. The server stops instead, with exit code
+     * {@value Main#EXIT_DATABASE_LOST}, so that a supervisor restarts it; the restart recovers the
+     * database from its write-ahead log.
+     */
+    private static void watchPostmaster(Credits credits, Shutdown shutdown,
+                                        AtomicBoolean databaseLost) {
+        ((PostgresLedgerStore) credits.store()).database().embedded()
+                .flatMap(EmbeddedDatabase::postmaster)
+                .ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
+                    if (shutdown.isStopping()) {
+                        return;
+                    }
+                    databaseLost.set(true);
+                    LOG.error("the embedded PostgreSQL (pid {}) has exited; stopping with exit"
+                            + " code {} so that a supervisor restarts credits (the restart"
+                            + " recovers the database)", postmaster.pid(),
+                            Main.EXIT_DATABASE_LOST);
+                    new Thread(shutdown::stop, "credits-database-lost").start();
+                }));
+    }
+
+    private static void closeQuietly(ServeLock lock) {
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     /** Attaches the clock; refuses a test-clock database without the flag, loudly. */

@@ -25,6 +25,7 @@ final class Shutdown {
     private final Credits credits;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean done;
+    private volatile boolean stopping;
 
     Shutdown(CreditsServer server, Credits credits) {
         this.server = server;
@@ -48,12 +49,18 @@ final class Shutdown {
         stopped.await();
     }
 
+    /** True once a stop has begun. */
+    boolean isStopping() {
+        return stopping;
+    }
+
     /** Stops everything; a second caller waits for the first to finish. */
     synchronized void stop() {
         if (done) {
             return;
         }
         done = true;
+        stopping = true;
         try {
             LOG.info("stopping: finishing requests in flight");
             server.stop();

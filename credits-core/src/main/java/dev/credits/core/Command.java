@@ -2,8 +2,10 @@ package dev.credits.core;
 
 import dev.credits.CustomerIds;
 import dev.credits.GrantSource;
+import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidAmountException;
 import dev.credits.OverdraftLimit;
+import dev.credits.Times;
 import dev.credits.ValidationException;
 import java.time.Instant;
 
@@ -22,7 +24,7 @@ public sealed interface Command {
     long HOLD_LIFETIME_SECONDS_MIN = 1;
     long HOLD_LIFETIME_SECONDS_MAX = 86_400;
     long HOLD_LIFETIME_SECONDS_DEFAULT = 900;
-    int IDEMPOTENCY_KEY_LENGTH_MAX = 255;
+    int IDEMPOTENCY_KEY_LENGTH_MAX = IdempotencyKeys.LENGTH_MAX;
     int TEXT_LENGTH_MAX = 1_000;
     int FEATURE_LENGTH_MAX = 128;
 
@@ -38,6 +40,8 @@ public sealed interface Command {
         public Grant {
             requireWallet(wallet);
             requirePositive(amountUnits);
+            effectiveAt = Times.require("effective_at", effectiveAt);
+            expiresAt = Times.require("expires_at", expiresAt);
             if (source == null) {
                 throw new ValidationException("source", "is required");
             }
@@ -123,18 +127,23 @@ public sealed interface Command {
     /**
      * Voids a grant. With {@code expectedRemainingUnits}, only if the grant still has exactly
      * that much left (else {@link dev.credits.InvalidStateException}): for a caller that decided
-     * what to give back from a remaining it read before.
+     * what to give back from a remaining it read before. With {@code amountUnits}, takes back at
+     * most that much of the remaining, and the grant stays active with the rest: how a plan
+     * change takes back the share of an allowance that belongs to the rest of the period.
      */
     record VoidGrant(String grantId, String reason, String idempotencyKey,
-                     Long expectedRemainingUnits) implements Command {
+                     Long expectedRemainingUnits, Long amountUnits) implements Command {
         public VoidGrant {
             requireId("grant", grantId);
             requireText("reason", reason, TEXT_LENGTH_MAX);
             requireKey(idempotencyKey);
+            if (amountUnits != null) {
+                requirePositive(amountUnits);
+            }
         }
 
         public VoidGrant(String grantId, String reason, String idempotencyKey) {
-            this(grantId, reason, idempotencyKey, null);
+            this(grantId, reason, idempotencyKey, null, null);
         }
 
         @Override
@@ -184,9 +193,7 @@ public sealed interface Command {
         if (text != null && text.length() > lengthMax) {
             throw new ValidationException(field, "must be at most " + lengthMax + " characters");
         }
-        if (text != null && text.indexOf('\u0000') >= 0) {
-            throw new ValidationException(field, "must not contain the NUL character (U+0000)");
-        }
+        Json.requireText(field, text);
     }
 
     private static void requireId(String kind, String id) {
@@ -195,20 +202,10 @@ public sealed interface Command {
         }
     }
 
-    /** Idempotency keys are 1–255 printable ASCII characters. */
+    /** A caller's key (1–255 printable ASCII characters) or one the server derived. */
     static void requireKey(String key) {
-        if (key == null) {
-            return;
-        }
-        if (key.isEmpty() || key.length() > IDEMPOTENCY_KEY_LENGTH_MAX) {
-            throw new ValidationException("idempotency_key",
-                    "must be 1-" + IDEMPOTENCY_KEY_LENGTH_MAX + " characters");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                throw new ValidationException("idempotency_key", "must be printable ASCII");
-            }
+        if (key != null && !IdempotencyKeys.isDerived(key)) {
+            IdempotencyKeys.requireClient("idempotency_key", key);
         }
     }
 }

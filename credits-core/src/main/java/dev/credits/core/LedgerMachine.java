@@ -242,7 +242,7 @@ public final class LedgerMachine {
     }
 
     private static SpendResult spend(WalletState wallet, Command.Spend c, Instant now) {
-        requireWithinLimit(wallet, subtractOrReject(wallet.balance, c.amountUnits()), wallet.held,
+        requireWithinLimit(wallet, balanceAfterTaking(wallet, c.amountUnits()), wallet.held,
                 c.amountUnits());
         String txnId = Ids.transaction();
         List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
@@ -265,7 +265,7 @@ public final class LedgerMachine {
             grant(wallet, asGrant, now, TransactionType.ADJUSTMENT);
         } else {
             long amount = Math.negateExact(c.amountUnits());
-            subtractOrReject(wallet.balance, amount);
+            requireRecordable(subtractOrReject(wallet.balance, amount), wallet.held);
             List<AllocationEntry> allocations = burnDown(wallet, amount);
             wallet.transactions.add(new TransactionEntry(Ids.transaction(), wallet.key,
                     TransactionType.ADJUSTMENT, null, null, null, c.amountUnits(), wallet.balance,
@@ -299,14 +299,18 @@ public final class LedgerMachine {
         long heldAfter = wallet.held - hold.amount;
         if (extra > 0) {
             // Up to the held amount always succeeds; the extra is a spend under the limit.
-            long balanceAfter = subtractOrReject(wallet.balance, c.amountUnits());
-            if (!wallet.overdraftLimit().permits(balanceAfter - heldAfter)) {
+            // The 402 shows what is available once this hold is released.
+            long balanceAfter = balanceAfterTaking(wallet, c.amountUnits());
+            try {
+                requireWithinLimit(wallet, balanceAfter, heldAfter, c.amountUnits());
+            } catch (InsufficientCreditsException e) {
                 CreditType type = wallet.type;
                 throw new InsufficientCreditsException(type.amount(wallet.balance),
-                        type.amount(wallet.balance - heldAfter), type.amount(c.amountUnits()));
+                        type.amount(Math.subtractExact(wallet.balance, heldAfter)),
+                        type.amount(c.amountUnits()));
             }
         } else {
-            subtractOrReject(wallet.balance, c.amountUnits());
+            requireRecordable(subtractOrReject(wallet.balance, c.amountUnits()), heldAfter);
         }
         wallet.held = heldAfter;
         hold.status = HoldStatus.CAPTURED;
@@ -359,7 +363,16 @@ public final class LedgerMachine {
                     + wallet.type.amount(grant.remaining) + " left, not the expected "
                     + wallet.type.amount(c.expectedRemainingUnits()));
         }
-        long gone = retire(wallet, grant, GrantStatus.VOIDED);
+        long gone;
+        if (c.amountUnits() != null && c.amountUnits() < grant.remaining) {
+            gone = c.amountUnits(); // a share taken back; the grant stays active with the rest
+            grant.remaining -= gone;
+            grant.dirty = true;
+            wallet.balance = Math.subtractExact(wallet.balance, gone);
+            wallet.walletDirty = true;
+        } else {
+            gone = retire(wallet, grant, GrantStatus.VOIDED);
+        }
         String txnId = Ids.transaction();
         wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.VOID,
                 grant.source, grant.id, null, -gone, wallet.balance, null, c.reason(),
@@ -402,12 +415,51 @@ public final class LedgerMachine {
         return allocations;
     }
 
+    /**
+     * Refuses a spend or hold that would take available ({@code balanceAfter - heldAfter})
+     * below the overdraft limit, computed exactly: a value past what a {@code long} holds is
+     * below every limit (402), and with an unlimited overdraft it cannot be recorded at all.
+     */
     private static void requireWithinLimit(WalletState wallet, long balanceAfter, long heldAfter,
                                            long requiredUnits) {
-        if (!wallet.overdraftLimit().permits(balanceAfter - heldAfter)) {
+        boolean permitted;
+        try {
+            permitted = wallet.overdraftLimit().permits(
+                    Math.subtractExact(balanceAfter, heldAfter));
+        } catch (ArithmeticException e) {
+            if (wallet.overdraftLimit().isUnlimited()) {
+                throw new InvalidAmountException("the wallet's available credits would"
+                        + " overflow");
+            }
+            permitted = false;
+        }
+        if (!permitted) {
             CreditType type = wallet.type;
             throw new InsufficientCreditsException(type.amount(wallet.balance),
                     type.amount(wallet.available()), type.amount(requiredUnits));
+        }
+    }
+
+    /** A new balance, or a refusal (402, or 422 when unlimited) when it leaves the long range. */
+    private static long balanceAfterTaking(WalletState wallet, long units) {
+        try {
+            return Math.subtractExact(wallet.balance, units);
+        } catch (ArithmeticException e) {
+            if (wallet.overdraftLimit().isUnlimited()) {
+                throw new InvalidAmountException("the wallet's balance would overflow");
+            }
+            CreditType type = wallet.type;
+            throw new InsufficientCreditsException(type.amount(wallet.balance),
+                    type.amount(wallet.available()), type.amount(units));
+        }
+    }
+
+    /** Balance and available after a correction must both be recordable as a long. */
+    private static void requireRecordable(long balanceAfter, long heldAfter) {
+        try {
+            Math.subtractExact(balanceAfter, heldAfter);
+        } catch (ArithmeticException e) {
+            throw new InvalidAmountException("the wallet's available credits would overflow");
         }
     }
 

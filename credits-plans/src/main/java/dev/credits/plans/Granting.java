@@ -3,10 +3,12 @@ package dev.credits.plans;
 import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.Credits;
-import dev.credits.Grant;
 import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
 import dev.credits.ValidationException;
+import dev.credits.core.Command;
+import dev.credits.core.Json;
+import dev.credits.core.WalletKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,20 +48,16 @@ final class Granting {
         return made;
     }
 
-    /** One grant now, without an idempotency key (a plan change is not retried). */
+    /** One grant, with its planned (derived) idempotency key: made once however retried. */
     GrantRecord grant(String customerId, PlannedGrant planned, GrantSource source,
                       String reason, Map<String, Object> metadata) {
         CreditType type = credits.creditTypes().require(planned.creditType());
         Map<String, Object> tagged = new LinkedHashMap<>(metadata);
         tagged.put("kind", planned.kind());
-        return credits.wallet(customerId, type.id()).grant(
-                Grant.of(Amount.render(planned.units(), type.scale()))
-                        .source(source)
-                        .effectiveAt(planned.effectiveAt())
-                        .expiresAt(planned.expiresAt())
-                        .reason(reason)
-                        .metadata(tagged)
-                        .idempotencyKey(planned.idempotencyKey()));
+        return (GrantRecord) credits.run(new Command.Grant(
+                new WalletKey(customerId, type.id()), planned.units(), source,
+                Command.PRIORITY_DEFAULT, planned.effectiveAt(), planned.expiresAt(), reason,
+                Json.metadata(tagged), planned.idempotencyKey()));
     }
 
     /** The grants as event payload entries, amounts as decimal strings. */

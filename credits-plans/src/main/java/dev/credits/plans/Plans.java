@@ -3,15 +3,17 @@ package dev.credits.plans;
 import dev.credits.Credits;
 import dev.credits.CustomerIds;
 import dev.credits.IdempotencyConflictException;
+import dev.credits.IdempotencyKeys;
 import dev.credits.NotFoundException;
+import dev.credits.Times;
 import dev.credits.ValidationException;
-import dev.credits.core.Command;
 import dev.credits.core.Ids;
 import dev.credits.postgres.PostgresLedgerStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,8 +60,9 @@ public final class Plans implements AutoCloseable {
         this.store = new SubscriptionStore(((PostgresLedgerStore) credits.store()).database()
                 .dataSource());
         Granting granting = new Granting(credits);
-        this.renewals = new Renewals(credits, catalog, store, granting);
-        this.changes = new PlanChanges(credits, catalog, store, granting, renewals);
+        PlanOperations operations = new PlanOperations(credits, store, granting);
+        this.renewals = new Renewals(credits, catalog, store, granting, operations);
+        this.changes = new PlanChanges(credits, catalog, store, renewals, operations);
         this.purchases = new Purchases(credits, catalog, store, granting);
     }
 
@@ -83,7 +86,7 @@ public final class Plans implements AutoCloseable {
         Plan plan = catalog.requirePlan(planId);
         requireKey(idempotencyKey);
         Instant now = credits.now();
-        Instant started = startedAt == null ? now : startedAt.truncatedTo(ChronoUnit.MICROS);
+        Instant started = startedAt == null ? now : Times.require("started_at", startedAt);
         if (started.isAfter(now)) {
             throw new ValidationException("started_at", "must not be in the future");
         }
@@ -128,13 +131,32 @@ public final class Plans implements AutoCloseable {
      * renewal.
      */
     public Subscription change(String id, String planId, boolean prorate) {
-        return view(changes.change(id, planId, prorate), credits.now());
+        return change(id, planId, prorate, null);
+    }
+
+    /**
+     * {@link #change(String, String, boolean)} with an idempotency key: a retry with the same key
+     * and request answers what the first answered; the same key for another request throws
+     * {@link IdempotencyConflictException}. The change is all or nothing: if the ledger fails
+     * part way ({@link dev.credits.StorageUnavailableException}), it is recorded and the next
+     * request on the subscription, or the renewal scheduler, completes it exactly once.
+     */
+    public Subscription change(String id, String planId, boolean prorate,
+                               String idempotencyKey) {
+        requireKey(idempotencyKey);
+        return changes.change(id, planId, prorate, idempotencyKey);
     }
 
     /** Cancels now (voids the remaining allowance) or at the end of the billing period. */
     public Subscription cancel(String id, boolean atPeriodEnd) {
-        return view(changes.cancel(id, atPeriodEnd ? PlanChanges.CancelAt.PERIOD_END
-                : PlanChanges.CancelAt.NOW), credits.now());
+        return cancel(id, atPeriodEnd, null);
+    }
+
+    /** {@link #cancel(String, boolean)} with an idempotency key, as for a change. */
+    public Subscription cancel(String id, boolean atPeriodEnd, String idempotencyKey) {
+        requireKey(idempotencyKey);
+        return changes.cancel(id, atPeriodEnd ? PlanChanges.CancelAt.PERIOD_END
+                : PlanChanges.CancelAt.NOW, idempotencyKey);
     }
 
     /**
@@ -143,15 +165,27 @@ public final class Plans implements AutoCloseable {
      */
     public Subscription renew(String id, Instant periodStart) {
         Instant now = credits.now();
-        Renewals.requireRenewable(renewals.require(id), periodStart, now);
-        return view(renewals.renewPeriod(id, periodStart.truncatedTo(ChronoUnit.MICROS), now),
-                now);
+        Instant start = Times.require("period_start", periodStart);
+        Renewals.requireRenewable(renewals.require(id), start, now);
+        return view(renewals.renewPeriod(id, start, now), now);
     }
 
     /** Buys {@code quantity} of a product; idempotent by {@code paymentReference}. */
     public Purchase purchase(String customerId, String productId, int quantity,
                              String paymentReference) {
-        return purchases.purchase(customerId, productId, quantity, paymentReference);
+        return purchase(customerId, productId, quantity, paymentReference, null);
+    }
+
+    /**
+     * {@link #purchase(String, String, int, String)} with an idempotency key too: the same key
+     * for another purchase (another reference, product or quantity) throws
+     * {@link IdempotencyConflictException} and grants nothing.
+     */
+    public Purchase purchase(String customerId, String productId, int quantity,
+                             String paymentReference, String idempotencyKey) {
+        requireKey(idempotencyKey);
+        return purchases.purchase(customerId, productId, quantity, paymentReference,
+                idempotencyKey);
     }
 
     /**
@@ -195,28 +229,76 @@ public final class Plans implements AutoCloseable {
      * {@link ValidationException} (field {@code to}) for a target in the past or too far.
      */
     public Instant advanceTestClock(Instant target) {
+        return advanceTestClock(null, target, null);
+    }
+
+    /**
+     * Moves the test clock {@code seconds} forward or to {@code to} (exactly one of them), as
+     * {@link #advanceTestClock(Instant)}. With an idempotency key, a retry answers the time the
+     * first request moved to and moves no further (a first request cut off part way is carried
+     * on to its time); the same key for another request throws
+     * {@link IdempotencyConflictException}.
+     */
+    public Instant advanceTestClock(Long seconds, Instant to, String idempotencyKey) {
         TestClock clock = testClock().orElseThrow(() -> new NotFoundException(
                 "the test clock is off; start the server with --test-clock"));
-        synchronized (advancing) {
-            Instant now = credits.now();
-            Instant to = target.truncatedTo(ChronoUnit.MICROS);
-            if (to.isBefore(now)) {
-                throw new ValidationException("to", "must not be before the clock's time " + now
-                        + "; the test clock only moves forward");
-            }
-            if (Periods.micros(now, to) > ADVANCE_SECONDS_MAX * 1_000_000L) {
-                throw new ValidationException("to", "must be at most " + ADVANCE_SECONDS_MAX
-                        + " seconds (400 days) after the clock's time " + now);
-            }
-            runDue();
-            while (now.isBefore(to)) {
-                Instant from = now;
-                Instant due = store.read(c -> store.nextDueAfter(c, from));
-                now = clock.moveTo(due == null || due.isAfter(to) ? to : due);
-                runDue();
-            }
-            return now;
+        if ((seconds == null) == (to == null)) {
+            throw new IllegalArgumentException("give exactly one of seconds and to");
         }
+        requireKey(idempotencyKey);
+        synchronized (advancing) {
+            if (idempotencyKey == null) {
+                return advanceTo(clock, target(seconds, to));
+            }
+            String fingerprint = RequestKeys.fingerprint("test_clock.advance",
+                    String.valueOf(seconds), String.valueOf(to));
+            Instant target = store.inTransaction(c -> {
+                String replay = RequestKeys.claim(c, "", idempotencyKey, fingerprint,
+                        "TestClockAdvance", credits.now());
+                if (replay != null) {
+                    return Instant.parse((String) SubscriptionStore.readObject(replay)
+                            .get("now"));
+                }
+                Instant first = target(seconds, to);
+                RequestKeys.recordResult(c, idempotencyKey, SubscriptionStore.write(
+                        Map.of("now", first.toString())));
+                return first;
+            });
+            return credits.now().isAfter(target) ? target : advanceTo(clock, target);
+        }
+    }
+
+    /** Where an advance goes; throws {@link ValidationException} when that is not allowed. */
+    private Instant target(Long seconds, Instant to) {
+        Instant now = credits.now();
+        if (seconds != null) {
+            if (seconds < 0 || seconds > ADVANCE_SECONDS_MAX) {
+                throw new ValidationException("seconds", "must be 0.." + ADVANCE_SECONDS_MAX);
+            }
+            return now.plusSeconds(seconds);
+        }
+        Instant target = Times.require("to", to);
+        if (target.isBefore(now)) {
+            throw new ValidationException("to", "must not be before the clock's time " + now
+                    + "; the test clock only moves forward");
+        }
+        if (Periods.micros(now, target) > ADVANCE_SECONDS_MAX * 1_000_000L) {
+            throw new ValidationException("to", "must be at most " + ADVANCE_SECONDS_MAX
+                    + " seconds (400 days) after the clock's time " + now);
+        }
+        return target;
+    }
+
+    private Instant advanceTo(TestClock clock, Instant to) {
+        Instant now = credits.now();
+        runDue();
+        while (now.isBefore(to)) {
+            Instant from = now;
+            Instant due = store.read(c -> store.nextDueAfter(c, from));
+            now = clock.moveTo(due == null || due.isAfter(to) ? to : due);
+            runDue();
+        }
+        return now;
     }
 
     private void runDue() {
@@ -229,13 +311,15 @@ public final class Plans implements AutoCloseable {
     }
 
     private static void requireKey(String key) {
-        if (key != null && (key.isEmpty() || key.length() > Command.IDEMPOTENCY_KEY_LENGTH_MAX)) {
-            throw new ValidationException("Idempotency-Key", "must be 1-"
-                    + Command.IDEMPOTENCY_KEY_LENGTH_MAX + " characters");
-        }
+        IdempotencyKeys.requireClient("Idempotency-Key", key);
     }
 
     private Subscription view(SubscriptionRow row, Instant now) {
+        return view(catalog, row, now);
+    }
+
+    /** A subscription as it reads at {@code now}. */
+    static Subscription view(Catalog catalog, SubscriptionRow row, Instant now) {
         Plan plan = catalog.plans().stream().filter(p -> p.id().equals(row.plan())).findFirst()
                 .orElse(null);
         Interval interval = plan == null ? Interval.MONTH : plan.interval();

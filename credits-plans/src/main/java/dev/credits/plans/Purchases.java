@@ -7,6 +7,7 @@ import dev.credits.CustomerIds;
 import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
 import dev.credits.IdempotencyConflictException;
+import dev.credits.IdempotencyKeys;
 import dev.credits.ValidationException;
 import dev.credits.plans.SubscriptionStore.PurchaseRow;
 import java.time.Instant;
@@ -35,7 +36,8 @@ final class Purchases {
         this.granting = granting;
     }
 
-    Purchase purchase(String customerId, String productId, int quantity, String reference) {
+    Purchase purchase(String customerId, String productId, int quantity, String reference,
+                      String key) {
         CustomerIds.requireValid(customerId);
         Product product = catalog.requireProduct(productId);
         if (quantity < Plans.QUANTITY_MIN || quantity > Plans.QUANTITY_MAX) {
@@ -47,7 +49,16 @@ final class Purchases {
         String id = Plans.newId("pur_");
         PurchaseRow row = new PurchaseRow(customerId, reference, id, product.id(), quantity,
                 plan(product, quantity, id, now), now, false);
+        String fingerprint = RequestKeys.fingerprint("purchase", customerId, product.id(),
+                String.valueOf(quantity), reference);
         PurchaseRow stored = store.inTransaction(c -> {
+            // A key used before for this very purchase goes on below as a replay of its
+            // reference; for another request it is a conflict.
+            if (key != null && RequestKeys.claim(c, customerId, key, fingerprint, "Purchase",
+                    now) == null) {
+                RequestKeys.recordResult(c, key, SubscriptionStore.write(
+                        Map.of("payment_reference", reference)));
+            }
             if (store.insertPurchase(c, row)) {
                 Map<String, Object> event = new LinkedHashMap<>();
                 event.put("purchase_id", row.id());
@@ -85,8 +96,8 @@ final class Purchases {
             Instant expiresAt = provision.expiresAfter() == null ? null
                     : now.atOffset(ZoneOffset.UTC).plus(provision.expiresAfter()).toInstant();
             // The ledger's keys are global, and a payment reference is only unique per customer.
-            grants.add(new PlannedGrant("purchase:" + purchaseId + ":" + i, type.id(), units,
-                    PlannedGrant.PURCHASE, now, expiresAt));
+            grants.add(new PlannedGrant(IdempotencyKeys.derived("purchase:" + purchaseId + ":"
+                    + i), type.id(), units, PlannedGrant.PURCHASE, now, expiresAt));
         }
         return grants;
     }

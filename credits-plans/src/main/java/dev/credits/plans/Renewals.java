@@ -4,6 +4,7 @@ import dev.credits.CreditType;
 import dev.credits.Credits;
 import dev.credits.CreditsException;
 import dev.credits.GrantSource;
+import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidStateException;
 import dev.credits.NotFoundException;
 import dev.credits.ValidationException;
@@ -35,12 +36,15 @@ final class Renewals {
     private final Catalog catalog;
     private final SubscriptionStore store;
     private final Granting granting;
+    private final PlanOperations operations;
 
-    Renewals(Credits credits, Catalog catalog, SubscriptionStore store, Granting granting) {
+    Renewals(Credits credits, Catalog catalog, SubscriptionStore store, Granting granting,
+             PlanOperations operations) {
         this.credits = credits;
         this.catalog = catalog;
         this.store = store;
         this.granting = granting;
+        this.operations = operations;
     }
 
     /** The allowance of a period, plus the capped rollover of {@code unused} credits. */
@@ -73,7 +77,8 @@ final class Renewals {
     /** The ledger idempotency key of a period's grant: (subscription, period start, kind). */
     private static String key(SubscriptionRow sub, Periods.Span span, String kind,
                               String creditType) {
-        return "sub:" + sub.id() + ":" + span.start() + ":" + kind + ":" + creditType;
+        return IdempotencyKeys.derived("sub:" + sub.id() + ":" + span.start() + ":" + kind + ":"
+                + creditType);
     }
 
     /**
@@ -86,7 +91,9 @@ final class Renewals {
         completeCurrent(current);
         Periods.Span span = new Periods.Span(start, Periods.anniversary(current.startedAt(),
                 Periods.monthIndex(current.startedAt(), start) + 1));
-        SubscriptionRow renewed = store.inTransaction(c -> insertPeriod(c, id, span, now));
+        // A pending change or cancellation is completed first: the rollover is what it left.
+        SubscriptionRow renewed = operations.afterPending(id,
+                () -> store.inTransaction(c -> insertPeriod(c, id, span, now)));
         PeriodRow period = store.read(c -> store.findPeriod(c, renewed.customerId(), id, start));
         completePeriod(period);
         return renewed;
@@ -95,6 +102,7 @@ final class Renewals {
     private SubscriptionRow insertPeriod(Connection c, String id, Periods.Span span, Instant now)
             throws SQLException {
         SubscriptionRow sub = store.lock(c, id);
+        operations.requireNonePending(c, sub.customerId(), id);
         if (sub.isCanceledAt(now) || (sub.cancelAt() != null
                 && !span.start().isBefore(sub.cancelAt()))) {
             throw new InvalidStateException("subscription " + id + " is canceled");
@@ -158,6 +166,7 @@ final class Renewals {
         for (PeriodRow period : store.read(c -> store.ungrantedPeriods(c, REPAIR_BATCH_MAX))) {
             completePeriod(period);
         }
+        operations.completeAllPending();
         Instant now = credits.now();
         int renewed = 0;
         for (int batch = 0; batch < DUE_BATCHES_MAX; batch++) {

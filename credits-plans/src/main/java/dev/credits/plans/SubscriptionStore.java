@@ -25,6 +25,8 @@ final class SubscriptionStore {
     private static final TypeReference<List<Map<String, Object>>> GRANT_LIST =
             new TypeReference<>() {
             };
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
     private static final String SUBSCRIPTION_COLUMNS = "customer_id, id, plan, pending_plan,"
             + " status, started_at, period_start, period_end, cancel_at, idempotency_key";
 
@@ -396,6 +398,49 @@ final class SubscriptionStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A subscription as an answer is recorded under its idempotency key. */
+    static String writeSubscription(Subscription s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("customer_id", s.customerId());
+        m.put("plan", s.plan());
+        m.put("pending_plan", s.pendingPlan());
+        m.put("status", s.status());
+        m.put("started_at", text(s.startedAt()));
+        m.put("current_period_start", text(s.currentPeriodStart()));
+        m.put("current_period_end", text(s.currentPeriodEnd()));
+        m.put("allowance_period_start", text(s.allowancePeriodStart()));
+        m.put("allowance_period_end", text(s.allowancePeriodEnd()));
+        m.put("cancel_at", text(s.cancelAt()));
+        return write(m);
+    }
+
+    static Map<String, Object> readObject(String json) {
+        try {
+            return JSON.readValue(json, OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a recorded answer is not readable", e);
+        }
+    }
+
+    static Subscription readSubscription(String json) {
+        Map<String, Object> m = readObject(json);
+        return new Subscription((String) m.get("id"), (String) m.get("customer_id"),
+                (String) m.get("plan"), (String) m.get("pending_plan"),
+                (String) m.get("status"), instant(m.get("started_at")),
+                instant(m.get("current_period_start")), instant(m.get("current_period_end")),
+                instant(m.get("allowance_period_start")),
+                instant(m.get("allowance_period_end")), instant(m.get("cancel_at")));
+    }
+
+    private static String text(Instant value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static Instant instant(Object text) {
+        return text == null ? null : Instant.parse((String) text);
     }
 
     private static String writeGrants(List<PlannedGrant> grants) {

@@ -72,8 +72,10 @@ class RenewalRaceTest {
             store.inTransaction(c -> {
                 SubscriptionRow row = store.lock(c, s.id());
                 Plan basic = Fixtures.CATALOG.requirePlan("basic");
+                Granting granting = new Granting(credits);
                 store.insertPeriod(c, row, span, "basic", new Renewals(credits,
-                        Fixtures.CATALOG, store, new Granting(credits))
+                        Fixtures.CATALOG, store, granting,
+                        new PlanOperations(credits, store, granting))
                         .periodGrants(row, basic, span, java.util.Map.of()), clock.instant());
                 store.updateSubscription(c, row.withPeriod(span), clock.instant());
                 return null;

@@ -96,8 +96,12 @@ class SubscriptionsTest {
         // kept 100.00 - floor(100.00 * 16/31) = 48.39; new floor(1000.00 * 16/31) = 516.12
         assertThat(balance(credits, "c1", "credits")).isEqualTo("564.51");
         assertThat(balance(credits, "c1", "sms")).isEqualTo("25");
-        assertThat(credits.grants("c1", "credits", true)).extracting(g -> g.status().wireName())
-                .containsExactlyInAnyOrder("voided", "active", "active");
+        // The old allowance keeps its used share; the rest is taken back with a void entry.
+        assertThat(credits.grants("c1", "credits", true)).extracting(g -> g.status().wireName()
+                + " " + g.remaining()).containsExactlyInAnyOrder("active 48.39", "active 516.12");
+        assertThat(credits.history("c1", dev.credits.History.query().creditType("credits")
+                .type(dev.credits.TransactionType.VOID)).data()).singleElement()
+                .satisfies(t -> assertThat(t.amount().toString()).isEqualTo("-51.61"));
         clock.set(Instant.parse("2026-04-01T00:00:00Z"));
         plans.renewDue();
         credits.sweep();

@@ -12,6 +12,7 @@ import dev.credits.SpendResult;
 import dev.credits.Transaction;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
+import dev.credits.core.Json;
 import dev.credits.event.BalanceLow;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsEvent;
@@ -34,7 +35,7 @@ import java.util.stream.Collectors;
 
 /** JSON forms of what the store keeps as JSON: idempotent results and outbox events. */
 final class Codec {
-    static final ObjectMapper MAPPER = new ObjectMapper()
+    static final ObjectMapper MAPPER = new ObjectMapper(Json.storedJsonFactory())
             .registerModule(new JavaTimeModule())
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
@@ -43,12 +44,16 @@ final class Codec {
             .addMixIn(Command.VoidGrant.class, VoidGrantFields.class);
 
     /**
-     * A void's request fingerprint without the condition when there is none, so that keys
-     * recorded before {@code expectedRemainingUnits} existed still replay.
+     * A void's request fingerprint without the condition and the share when there are none, so
+     * that keys recorded before {@code expectedRemainingUnits} and {@code amountUnits} existed
+     * still replay.
      */
     private abstract static class VoidGrantFields {
         @JsonInclude(JsonInclude.Include.NON_NULL)
         abstract Long expectedRemainingUnits();
+
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Long amountUnits();
     }
 
     private static final Map<String, Class<?>> RESULT_TYPES = byName(List.of(GrantRecord.class,
@@ -73,7 +78,18 @@ final class Codec {
         }
     }
 
+    /**
+     * The result of a request that is not the ledger's: a key another module recorded in the
+     * same namespace (a plan change, say). A ledger command can only conflict with it, since its
+     * fingerprint is never a command's.
+     */
+    record ForeignResult(String type) {
+    }
+
     static Object readResult(String type, String json) {
+        if (!RESULT_TYPES.containsKey(type)) {
+            return new ForeignResult(type);
+        }
         return read(RESULT_TYPES, type, json);
     }
 

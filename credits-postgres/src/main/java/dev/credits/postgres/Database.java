@@ -3,10 +3,12 @@ package dev.credits.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.credits.CreditsConfig;
+import dev.credits.core.GroupCommitter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -21,13 +23,22 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
     static final long CONNECTION_TIMEOUT_MS = 5_000;
 
+    /**
+     * Connections of the ledger's own write pool with group commit: one per committer, and one
+     * spare for a committer whose connection died and is being replaced.
+     */
+    static final int WRITE_POOL_SPARE = 1;
+
     private final EmbeddedDatabase embedded;
     private final HikariDataSource dataSource;
+    private final HikariDataSource writeDataSource;
     private final String description;
 
-    private Database(EmbeddedDatabase embedded, HikariDataSource dataSource, String description) {
+    private Database(EmbeddedDatabase embedded, HikariDataSource dataSource,
+                     HikariDataSource writeDataSource, String description) {
         this.embedded = embedded;
         this.dataSource = dataSource;
+        this.writeDataSource = writeDataSource;
         this.description = description;
     }
 
@@ -42,32 +53,47 @@ public final class Database implements AutoCloseable {
             user = embedded.user();
             password = null;
         }
+        HikariDataSource dataSource = null;
         try {
-            HikariConfig hikari = new HikariConfig();
-            hikari.setJdbcUrl(url);
-            if (user != null) {
-                hikari.setUsername(user);
-            }
-            if (password != null) {
-                hikari.setPassword(password);
-            }
-            hikari.setMaximumPoolSize(config.poolSize());
-            hikari.setMinimumIdle(Math.min(2, config.poolSize()));
-            hikari.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
-            hikari.setPoolName("credits");
-            hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
-            hikari.addDataSourceProperty("ApplicationName", "credits");
-            HikariDataSource dataSource = new HikariDataSource(hikari);
+            dataSource = pool("credits", url, user, password, config.poolSize());
             migrate(dataSource);
+            // Ledger batches get a pool of their own: subscriptions, AI calls and reads, however
+            // many, can never take the connections that spends commit on.
+            int writers = config.groupCommit() ? GroupCommitter.COMMITTERS + WRITE_POOL_SPARE
+                    : config.poolSize();
+            HikariDataSource writeDataSource = pool("credits-write", url, user, password,
+                    writers);
             String description = describe(dataSource, embedded, url);
             LOG.info(description);
-            return new Database(embedded, dataSource, description);
+            return new Database(embedded, dataSource, writeDataSource, description);
         } catch (RuntimeException e) {
+            if (dataSource != null) {
+                dataSource.close();
+            }
             if (embedded != null) {
                 embedded.close();
             }
             throw e;
         }
+    }
+
+    private static HikariDataSource pool(String name, String url, String user, String password,
+                                         int size) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        if (user != null) {
+            hikari.setUsername(user);
+        }
+        if (password != null) {
+            hikari.setPassword(password);
+        }
+        hikari.setMaximumPoolSize(size);
+        hikari.setMinimumIdle(Math.min(2, size));
+        hikari.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+        hikari.setPoolName(name);
+        hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hikari.addDataSourceProperty("ApplicationName", "credits");
+        return new HikariDataSource(hikari);
     }
 
     static void migrate(DataSource dataSource) {
@@ -90,8 +116,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** The pool for reads and for the modules beside the ledger (plans, AI, keys). */
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /** The pool the ledger's batches commit on, and nothing else. */
+    DataSource writeDataSource() {
+        return writeDataSource;
+    }
+
+    /** The embedded database, when there is one (none with a database URL). */
+    public Optional<EmbeddedDatabase> embedded() {
+        return Optional.ofNullable(embedded);
     }
 
     /** The line logged at open: which database, where, and its durability settings. */
@@ -101,6 +138,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        writeDataSource.close();
         dataSource.close();
         if (embedded != null) {
             embedded.close();

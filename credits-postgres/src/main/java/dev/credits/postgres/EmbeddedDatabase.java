@@ -145,6 +145,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return postgres == null;
     }
 
+    /** The postmaster of the server this process started; empty when attached. */
+    public Optional<ProcessHandle> postmaster() {
+        if (postgres == null) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(Files.readAllLines(directory.resolve("postmaster.pid"))
+                    .get(0).trim());
+            return ProcessHandle.of(pid);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public void close() {
         if (postgres != null) {

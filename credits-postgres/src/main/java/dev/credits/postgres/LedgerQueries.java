@@ -83,12 +83,13 @@ final class LedgerQueries {
                 if (rs.getBoolean("to_activate")) {
                     return null; // the caller activates it first: see LedgerStore.wallet
                 }
-                balance = rs.getLong("balance") - rs.getLong("expired");
-                held = rs.getLong("held") - rs.getLong("released");
+                balance = Math.subtractExact(rs.getLong("balance"), rs.getLong("expired"));
+                held = Math.subtractExact(rs.getLong("held"), rs.getLong("released"));
                 limit = overdraftLimit(type, rs);
             }
             return new WalletBalance(key.customerId(), key.creditType(), type.amount(balance),
-                    type.amount(held), type.amount(balance - held), limit, now);
+                    type.amount(held), type.amount(Math.subtractExact(balance, held)), limit,
+                    now);
         });
     }
 
@@ -250,7 +251,7 @@ final class LedgerQueries {
                     + " select * from (select seq as sort_key, id, " + columns
                     + ", null::bigint as count, null::date as day from t where type <> 'usage'"
                     + " union all select max(seq), null, credit_type, 'usage', null, null, null,"
-                    + " sum(amount)::bigint, null, feature, null, '{}', '[]', max(created_at),"
+                    + " sum(amount), null, feature, null, '{}', '[]', max(created_at),"
                     + " max(effective_at), count(*), (effective_at at time zone 'UTC')::date"
                     + " from t where type = 'usage'"
                     + " group by credit_type, feature, (effective_at at time zone 'UTC')::date) g"
@@ -283,6 +284,20 @@ final class LedgerQueries {
         });
     }
 
+    /**
+     * An entry's amount, or a day's usage summed in {@code numeric}: a sum past what an amount
+     * can hold (more than 2^63 units of usage in a day) is refused, never wrapped.
+     */
+    private static long amountUnits(ResultSet rs, java.sql.Date day) throws SQLException {
+        java.math.BigDecimal amount = rs.getBigDecimal("amount");
+        try {
+            return amount.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new ValidationException("group", "the usage of " + day + " is more than one"
+                    + " amount can hold; read it with group=none");
+        }
+    }
+
     private Transaction transaction(String customerId, ResultSet rs) throws SQLException {
         CreditType type = types.require(rs.getString("credit_type"));
         String source = rs.getString("source");
@@ -297,7 +312,7 @@ final class LedgerQueries {
                 TransactionType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
                 source == null ? null : GrantSource.valueOf(source.toUpperCase(Locale.ROOT)),
                 rs.getString("grant_id"), rs.getString("hold_id"),
-                type.amount(rs.getLong("amount")),
+                type.amount(amountUnits(rs, day)),
                 balanceAfter == null ? null : type.amount(balanceAfter), rs.getString("feature"),
                 rs.getString("reason"), Json.parseMetadata(rs.getString("metadata")),
                 Sql.getInstant(rs, "created_at"), Sql.getInstant(rs, "effective_at"),

@@ -47,15 +47,15 @@ public final class PostgresLedgerStore implements LedgerStore {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLedgerStore.class);
 
     private final Database database;
-    private final DataSource dataSource;
+    private final DataSource writeDataSource;
     private final WalletRows rows;
     private final LedgerQueries queries;
 
     PostgresLedgerStore(Database database, CreditTypes types) {
         this.database = database;
-        this.dataSource = database.dataSource();
+        this.writeDataSource = database.writeDataSource();
         this.rows = new WalletRows(types);
-        this.queries = new LedgerQueries(dataSource, types);
+        this.queries = new LedgerQueries(database.dataSource(), types);
     }
 
     public Database database() {
@@ -65,7 +65,7 @@ public final class PostgresLedgerStore implements LedgerStore {
     @Override
     public BatchResult execute(List<Command> commands, Instant now) {
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = dataSource.getConnection()) {
+            try (Connection c = writeDataSource.getConnection()) {
                 c.setAutoCommit(false);
                 BatchResult result;
                 try {
@@ -282,7 +282,7 @@ public final class PostgresLedgerStore implements LedgerStore {
 
     @Override
     public VerifyReport verify() {
-        return new LedgerVerifier(dataSource).verify();
+        return new LedgerVerifier(database.dataSource()).verify();
     }
 
     @Override

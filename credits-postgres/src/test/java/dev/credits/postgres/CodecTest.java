@@ -15,6 +15,6 @@ class CodecTest {
                 "{\"grantId\":\"grt_1\",\"reason\":\"chargeback\",\"idempotencyKey\":\"key-1\"}");
         assertThat(Codec.fingerprint(new Command.VoidGrant("grt_1", "chargeback", "key-1")))
                 .isNotEqualTo(Codec.fingerprint(
-                        new Command.VoidGrant("grt_1", "chargeback", "key-1", 500L)));
+                        new Command.VoidGrant("grt_1", "chargeback", "key-1", 500L, null)));
     }
 }

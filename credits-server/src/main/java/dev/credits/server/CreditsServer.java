@@ -86,6 +86,7 @@ public final class CreditsServer {
         config.jetty.modifyServer(server -> {
             server.setStopTimeout(STOP_TIMEOUT_MS);
             server.insertHandler(new GracefulHandler());
+            server.insertHandler(new MethodOverrideStripper());
             server.setErrorHandler(new JettyErrors());
         });
         config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(),
@@ -97,6 +98,7 @@ public final class CreditsServer {
                                OperationsApi operations, Guards guards, AiApi ai) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
+        routes.before("/v1/*", guards::requireJson);
 
         routes.get("/v1/credit-types", ledger::creditTypes);
         routes.get("/v1/customers/{customer}/wallets", ledger::wallets);

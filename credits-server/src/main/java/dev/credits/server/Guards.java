@@ -23,7 +23,7 @@ final class Guards {
      * Anything else closes the connection (nobody unknown may keep a thread reading).
      */
     void limitBody(Context ctx) {
-        long length = ctx.contentLength();
+        long length = declaredLength(ctx);
         if (length > CreditsServer.BODY_BYTES_MAX) {
             if (length <= DRAIN_BYTES_MAX && hasValidKey(ctx)) {
                 drain(ctx);
@@ -31,6 +31,58 @@ final class Guards {
                 ctx.header("Connection", "close");
             }
             throw RequestRejectedException.tooLarge();
+        }
+    }
+
+    /**
+     * The declared Content-Length, read as a long: the servlet's int form says -1 ("unknown")
+     * for 2 GiB and more, which would leave such a request to hang until it timed out. A length
+     * that is not a number is malformed.
+     */
+    private static long declaredLength(Context ctx) {
+        String header = ctx.header("Content-Length");
+        if (header == null) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(header.trim());
+            if (length < 0) {
+                throw new NumberFormatException(header);
+            }
+            return length;
+        } catch (NumberFormatException e) {
+            ctx.header("Connection", "close");
+            throw RequestRejectedException.malformed("the Content-Length header is not a"
+                    + " length");
+        }
+    }
+
+    /**
+     * A request with a body must say it is JSON in UTF-8: {@code Content-Type: application/json}
+     * (a charset, if given, must be UTF-8), else 415. {@code X-HTTP-Method-Override} and its
+     * kin are never honoured: the method is the request line's.
+     */
+    void requireJson(Context ctx) {
+        boolean hasBody = declaredLength(ctx) > 0 || ctx.header("Transfer-Encoding") != null;
+        if (!hasBody) {
+            return;
+        }
+        String type = ctx.header("Content-Type");
+        if (type == null) {
+            throw RequestRejectedException.unsupportedMediaType("send the body as JSON, with"
+                    + " 'Content-Type: application/json'");
+        }
+        String[] parts = type.split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+            throw RequestRejectedException.unsupportedMediaType("the body must be"
+                    + " application/json, not '" + JsonBody.abbreviate(parts[0].trim()) + "'");
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].trim().split("=", 2);
+            if (parameter[0].trim().equalsIgnoreCase("charset") && (parameter.length < 2
+                    || !parameter[1].trim().replace("\"", "").equalsIgnoreCase("utf-8"))) {
+                throw RequestRejectedException.unsupportedMediaType("the body must be UTF-8");
+            }
         }
     }
 

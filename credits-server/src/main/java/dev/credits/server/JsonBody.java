@@ -10,8 +10,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.credits.Amount;
 import dev.credits.CreditType;
+import dev.credits.Times;
 import dev.credits.ValidationException;
+import dev.credits.core.Json;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -56,6 +62,7 @@ final class JsonBody {
             throw RequestRejectedException.malformed(
                     "the request body is empty; send a JSON object");
         }
+        requireUtf8(bytes);
         JsonNode tree;
         try {
             tree = READER.readTree(bytes);
@@ -81,28 +88,51 @@ final class JsonBody {
     }
 
     /**
-     * PostgreSQL cannot store U+0000 in text or jsonb: a NUL anywhere in the body (a value or a
-     * key, at any depth) is a validation error naming the field, never a failed INSERT.
+     * PostgreSQL cannot store U+0000 in text or jsonb, nor a lone surrogate (it has no UTF-8
+     * form): either anywhere in the body (a value or a key, at any depth) is a validation error
+     * naming the field, never a failed INSERT or a {@code ?} stored instead.
      */
     private static void rejectNul(JsonNode value, String path) {
-        if (value.isTextual() && value.textValue().indexOf('\u0000') >= 0) {
-            throw new ValidationException(path, "must not contain the NUL character (U+0000)");
+        if (value.isTextual()) {
+            Json.requireText(path, value.textValue());
         }
         if (value.isObject()) {
             Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String child = path == null ? field.getKey() : path + "." + field.getKey();
-                if (field.getKey().indexOf('\u0000') >= 0) {
-                    throw new ValidationException(path == null ? "body" : path,
-                            "keys must not contain the NUL character (U+0000)");
-                }
+                Json.requireText(path == null ? "body" : path, field.getKey());
                 rejectNul(field.getValue(), child);
             }
         } else if (value.isArray()) {
             for (int i = 0; i < value.size(); i++) {
                 rejectNul(value.get(i), (path == null ? "body" : path) + "[" + i + "]");
             }
+        }
+    }
+
+    /**
+     * JSON is UTF-8 without a byte order mark (RFC 8259 §8.1). The parser would guess UTF-16 or
+     * UTF-32 from the first bytes, or skip a BOM; those bodies are refused instead, and so is
+     * a body that is not valid UTF-8.
+     */
+    private static void requireUtf8(byte[] bytes) {
+        boolean bom = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+                && (bytes[2] & 0xff) == 0xbf;
+        boolean wide = bytes.length >= 2 && (bytes[0] == 0 || bytes[1] == 0
+                || ((bytes[0] & 0xff) == 0xfe && (bytes[1] & 0xff) == 0xff)
+                || ((bytes[0] & 0xff) == 0xff && (bytes[1] & 0xff) == 0xfe));
+        if (bom || wide) {
+            throw RequestRejectedException.unsupportedMediaType("the body must be UTF-8"
+                    + " without a byte order mark");
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+        } catch (CharacterCodingException e) {
+            throw RequestRejectedException.malformed("the request body is not valid UTF-8");
         }
     }
 
@@ -193,13 +223,23 @@ final class JsonBody {
         return text == null ? null : parseTime(field, text);
     }
 
+    /**
+     * An ISO-8601 time with an offset, between {@link Times#MIN} and {@link Times#MAX}, with at
+     * most six digits after the second's point (what PostgreSQL keeps).
+     */
     static Instant parseTime(String field, String text) {
+        OffsetDateTime parsed;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            parsed = OffsetDateTime.parse(text);
         } catch (DateTimeParseException e) {
             throw new ValidationException(field, "must be an ISO-8601 time such as "
                     + "2026-11-25T12:00:00Z, was '" + abbreviate(text) + "'");
         }
+        if (parsed.getNano() % 1_000 != 0) {
+            throw new ValidationException(field, "must have at most 6 digits after the"
+                    + " second's point (microseconds), was '" + abbreviate(text) + "'");
+        }
+        return Times.require(field, parsed.toInstant());
     }
 
     /** A JSON object as a map (numbers stay exact); null when absent. */

@@ -11,6 +11,7 @@ import dev.credits.GrantSource;
 import dev.credits.History;
 import dev.credits.HistoryPage;
 import dev.credits.HoldRecord;
+import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidAmountException;
 import dev.credits.OverdraftLimit;
 import dev.credits.SpendResult;
@@ -329,19 +330,7 @@ final class LedgerApi {
 
     /** The {@value #IDEMPOTENCY_KEY} header: absent, or 1–255 printable ASCII characters. */
     static String idempotencyKey(Context ctx) {
-        String key = ctx.header(IDEMPOTENCY_KEY);
-        if (key == null) {
-            return null;
-        }
-        boolean printable = !key.isEmpty() && key.length() <= Command.IDEMPOTENCY_KEY_LENGTH_MAX;
-        for (int i = 0; printable && i < key.length(); i++) {
-            printable = key.charAt(i) >= 0x20 && key.charAt(i) <= 0x7e;
-        }
-        if (!printable) {
-            throw new ValidationException(IDEMPOTENCY_KEY, "must be 1-"
-                    + Command.IDEMPOTENCY_KEY_LENGTH_MAX + " printable ASCII characters");
-        }
-        return key;
+        return IdempotencyKeys.requireClient(IDEMPOTENCY_KEY, ctx.header(IDEMPOTENCY_KEY));
     }
 
     private static JsonBody body(Context ctx, boolean optional, Set<String> allowed) {

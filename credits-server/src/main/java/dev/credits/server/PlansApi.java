@@ -68,7 +68,8 @@ final class PlansApi {
             throw JsonBody.wrongType("prorate", "true or false", prorate);
         }
         boolean prorating = prorate == null || prorate.isNull() || prorate.booleanValue();
-        LedgerApi.json(ctx, 200, view(plans.change(ctx.pathParam("id"), plan, prorating)));
+        LedgerApi.json(ctx, 200, view(plans.change(ctx.pathParam("id"), plan, prorating,
+                LedgerApi.idempotencyKey(ctx))));
     }
 
     void cancel(Context ctx) {
@@ -78,7 +79,8 @@ final class PlansApi {
             throw new ValidationException("at", "must be now or period_end");
         }
         boolean atPeriodEnd = at == null || at.equals(CANCEL_PERIOD_END);
-        LedgerApi.json(ctx, 200, view(plans.cancel(ctx.pathParam("id"), atPeriodEnd)));
+        LedgerApi.json(ctx, 200, view(plans.cancel(ctx.pathParam("id"), atPeriodEnd,
+                LedgerApi.idempotencyKey(ctx))));
     }
 
     void renew(Context ctx) {
@@ -102,7 +104,8 @@ final class PlansApi {
         int quantity = (int) body.optionalInteger("quantity", Plans.QUANTITY_MIN,
                 Plans.QUANTITY_MAX, Plans.QUANTITY_MIN);
         String reference = body.requiredString("payment_reference");
-        Purchase purchase = plans.purchase(customer, product, quantity, reference);
+        Purchase purchase = plans.purchase(customer, product, quantity, reference,
+                LedgerApi.idempotencyKey(ctx));
         if (purchase.replayed()) {
             ctx.header(LedgerApi.IDEMPOTENT_REPLAYED, "true");
         }
@@ -122,17 +125,17 @@ final class PlansApi {
         if (body.has("seconds") == body.has("to")) {
             throw new ValidationException("seconds", "send exactly one of seconds or to");
         }
-        Instant target;
+        Long seconds = null;
+        Instant to = null;
         if (body.has("seconds")) {
-            long seconds = body.optionalInteger("seconds", 0, Plans.ADVANCE_SECONDS_MAX, 0);
-            target = plans.testClock().get().instant().plusSeconds(seconds);
+            seconds = body.optionalInteger("seconds", 0, Plans.ADVANCE_SECONDS_MAX, 0);
         } else {
-            target = body.optionalTime("to");
-            if (target == null) {
+            to = body.optionalTime("to");
+            if (to == null) {
                 throw new ValidationException("to", "is required");
             }
         }
-        Instant now = plans.advanceTestClock(target);
+        Instant now = plans.advanceTestClock(seconds, to, LedgerApi.idempotencyKey(ctx));
         LedgerApi.json(ctx, 200, Map.of("now", Views.time(now)));
     }
 

@@ -39,6 +39,8 @@ final class Problems {
             case "idempotency_conflict" -> new Kind(409, "Idempotency conflict");
             case "invalid_state" -> new Kind(409, "Invalid state");
             case RequestRejectedException.REQUEST_TOO_LARGE -> new Kind(413, "Request too large");
+            case RequestRejectedException.UNSUPPORTED_MEDIA_TYPE ->
+                    new Kind(415, "Unsupported media type");
             case "validation_failed" -> new Kind(422, "Validation failed");
             case "invalid_amount" -> new Kind(422, "Invalid amount");
             case "unknown_credit_type" -> new Kind(422, "Unknown credit type");

@@ -10,6 +10,7 @@ final class RequestRejectedException extends CreditsException {
     static final String MALFORMED_REQUEST = "malformed_request";
     static final String UNAUTHORIZED = "unauthorized";
     static final String REQUEST_TOO_LARGE = "request_too_large";
+    static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
 
     private final String code;
 
@@ -24,6 +25,10 @@ final class RequestRejectedException extends CreditsException {
 
     static RequestRejectedException unauthorized(String message) {
         return new RequestRejectedException(UNAUTHORIZED, message);
+    }
+
+    static RequestRejectedException unsupportedMediaType(String message) {
+        return new RequestRejectedException(UNSUPPORTED_MEDIA_TYPE, message);
     }
 
     static RequestRejectedException tooLarge() {
