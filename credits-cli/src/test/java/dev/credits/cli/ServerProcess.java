@@ -140,6 +140,15 @@ final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits for the process to end by itself; returns its exit code. */
+    int awaitExit(long timeoutSeconds) throws InterruptedException {
+        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            throw new AssertionError("server still running after " + timeoutSeconds + " s:\n"
+                    + output());
+        }
+        return process.exitValue();
+    }
+
     /** SIGKILL: the JVM gets no chance to finish anything. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -64,6 +64,28 @@ class HostileInputTest {
         credits.close();
     }
 
+    // ---- connections
+
+    @Test
+    void aSpend_commitsEvenWhileOtherWorkHoldsEveryConnectionOfTheSharedPool()
+            throws Exception {
+        javax.sql.DataSource shared = ((PostgresLedgerStore) credits.store()).database()
+                .dataSource();
+        List<java.sql.Connection> taken = new ArrayList<>();
+        try {
+            for (int i = 0; i < TestDatabase.newConfig(clock, TYPES).poolSize(); i++) {
+                taken.add(shared.getConnection()); // plans or AI traffic, say, holding them all
+            }
+            // With one pool this waited 5 s for a connection and failed as unavailable.
+            wallet.spend(Spend.of("1.00"));
+        } finally {
+            for (java.sql.Connection c : taken) {
+                c.close();
+            }
+        }
+        assertThat(wallet.balance().toString()).isEqualTo("99.00");
+    }
+
     // ---- keys
 
     @Test

@@ -63,6 +63,9 @@ final class Guards {
      * kin are never honoured: the method is the request line's.
      */
     void requireJson(Context ctx) {
+        // A malformed Idempotency-Key is refused on every route, also where the route is
+        // idempotent by its own ids (an AI call's complete, a period's renew).
+        LedgerApi.idempotencyKey(ctx);
         boolean hasBody = declaredLength(ctx) > 0 || ctx.header("Transfer-Encoding") != null;
         if (!hasBody) {
             return;

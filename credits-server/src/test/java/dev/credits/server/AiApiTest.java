@@ -52,6 +52,50 @@ class AiApiTest {
     }
 
     @Test
+    void aClientKeyNamedLikeADerivedKey_cannotBlockTheCallsCapture() {
+        String c = customer("10.00");
+        Response r = reserve(c, reservation("gpt-5-mini-2025-08-07", 4_000, 1_000));
+        String id = r.json().get("id").asText();
+        // The attack of issue 9: the client takes the key the server would derive for the capture.
+        Response spend = t.spend(c, "0.01", Map.of("Idempotency-Key", "ai:" + id + ":capture"));
+        assertThat(spend.status()).as(spend.toString()).isEqualTo(201);
+        Response done = t.post("/v1/ai-calls/" + id + "/complete", "{\"usage\":" + CHAT_USAGE
+                + "}");
+        assertThat(done.status()).as(done.toString()).isEqualTo(200);
+        assertThat(done.json().get("balance").asText()).isEqualTo("9.89");
+        assertThat(held(c)).isEqualTo("0.00");
+    }
+
+    @Test
+    void concurrentReservationsWithOneKey_allAnswerTheFirstCall_andHoldOnce()
+            throws Exception {
+        String c = customer("1.00");
+        String body = reservation("gpt-5-mini-2025-08-07", 4_000, 1_000); // holds 0.30
+        int attempts = 20;
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(attempts);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < attempts; i++) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return t.post("/v1/customers/" + c + "/ai-calls", body,
+                        Map.of("Idempotency-Key", "one-call"));
+            }));
+        }
+        go.countDown();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (java.util.concurrent.Future<Response> answer : answers) {
+            Response r = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+            ids.add(r.json().get("id").asText());
+        }
+        pool.shutdown();
+        assertThat(ids).hasSize(1);
+        assertThat(held(c)).isEqualTo("0.30");
+    }
+
+    @Test
     void reserveThenComplete_chargesTheExactCost_once() {
         String c = customer("10.00");
         Response r = reserve(c, reservation("gpt-5-mini-2025-08-07", 4_000, 1_000));

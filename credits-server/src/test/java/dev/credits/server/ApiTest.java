@@ -157,12 +157,25 @@ class ApiTest {
         t.grant("api_5", "5.00");
         JsonNode then = t.get("/v1/customers/api_5/wallets/credits?at=" + between).json();
         assertThat(then.get("balance").asText()).isEqualTo("10.00");
-        assertThat(then.get("as_of").asText()).isEqualTo(between.toString());
+        assertThat(then.get("as_of").asText()).isEqualTo(between
+                .truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString());
         assertThat(then.get("held").asText()).isEqualTo("0.00");
         assertThat(then.get("available").asText()).isEqualTo("10.00");
         JsonNode all = t.get("/v1/customers/api_5/wallets?at=" + between).json();
         assertThat(all.get("data").get(0).get("balance").asText()).isEqualTo("10.00");
         assertThat(t.balance("api_5")).isEqualTo("15.00");
+    }
+
+    @Test
+    void aTimeFinerThanAMicrosecond_isAnsweredAsStored() {
+        Response r = t.post("/v1/customers/api_11/grants", "{\"credit_type\":\"credits\","
+                + "\"amount\":\"1.00\",\"source\":\"purchase\","
+                + "\"expires_at\":\"2030-01-01T00:00:00.123456789Z\"}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        assertThat(r.json().get("expires_at").asText()).isEqualTo("2030-01-01T00:00:00.123456Z");
+        String id = r.json().get("id").asText();
+        assertThat(t.get("/v1/grants/" + id).json().get("expires_at").asText())
+                .isEqualTo("2030-01-01T00:00:00.123456Z");
     }
 
     @Test

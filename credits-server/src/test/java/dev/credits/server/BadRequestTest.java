@@ -276,6 +276,65 @@ class BadRequestTest {
         c.add(post("negative adjustment is fine, but too big", adjustments,
                 "{\"credit_type\":\"credits\",\"amount\":\"-10000000000000\",\"reason\":\"x\"}",
                 422, "invalid_amount"));
+        // Metadata that could not be read back, text that could not be stored as sent
+        c.add(post("metadata number 1e1000", grants, grantBody("\"metadata\":{\"n\":1e1000}"),
+                422, "validation_failed"));
+        c.add(post("metadata number 1e400000", grants,
+                grantBody("\"metadata\":{\"n\":1e400000}"), 422, "validation_failed"));
+        c.add(post("metadata number of 41 digits", spend, "{\"credit_type\":\"credits\","
+                + "\"amount\":\"1.00\",\"metadata\":{\"n\":1" + "0".repeat(40) + "}}", 422,
+                "validation_failed"));
+        c.add(post("hold metadata number 1e1000", holds, holdBody("\"metadata\":{\"n\":1e1000}"),
+                422, "validation_failed"));
+        c.add(post("metadata 33 levels deep", grants, grantBody("\"metadata\":{\"d\":"
+                + "[".repeat(32) + "1" + "]".repeat(32) + "}"), 422, "validation_failed"));
+        c.add(post("metadata 997 arrays deep", grants, grantBody("\"metadata\":{\"d\":"
+                + "[".repeat(997) + "]".repeat(997) + "}"), 422, "validation_failed"));
+        c.add(post("lone surrogate in reason", grants, grantBody("\"reason\":\"a\\ud800b\""),
+                422, "validation_failed"));
+        c.add(post("lone surrogate in a metadata key", spend, "{\"credit_type\":\"credits\","
+                + "\"amount\":\"1.00\",\"metadata\":{\"\\udc00\":1}}", 400,
+                "malformed_request")); // the JSON parser itself refuses it in a name
+        c.add(post("lone high surrogate in a metadata key", spend,
+                "{\"credit_type\":\"credits\",\"amount\":\"1.00\","
+                + "\"metadata\":{\"k\\ud800\":1}}", 400, "malformed_request"));
+        c.add(post("lone surrogate in feature", holds, holdBody("\"feature\":\"\\udfff\""), 422,
+                "validation_failed"));
+        // Times outside years 0001-9999, or finer than a microsecond
+        c.add(post("expires_at in year 584556079", grants,
+                grantBody("\"expires_at\":\"+584556079-01-01T00:00:00Z\""), 422,
+                "validation_failed"));
+        c.add(post("effective_at in year -584551900", grants,
+                grantBody("\"effective_at\":\"-584551900-01-01T00:00:00Z\""), 422,
+                "validation_failed"));
+        c.add(post("expires_at in year 294277", grants,
+                grantBody("\"expires_at\":\"+294277-01-01T00:00:00Z\""), 422,
+                "validation_failed"));
+        c.add(post("expires_at in year 10000", grants,
+                grantBody("\"expires_at\":\"+10000-01-01T00:00:00Z\""), 422,
+                "validation_failed"));
+        c.add(get("at in year -4714", wallet + "?at=-4714-01-01T00:00:00Z", 422,
+                "validation_failed"));
+        c.add(get("at in year 294277", wallet + "?at=%2B294277-01-01T00:00:00Z", 422,
+                "validation_failed"));
+        // Media types
+        c.add(new Case("body without a Content-Type", "POST", spend, spendBody("\"1.00\""),
+                Map.of("Content-Type", TestServer.NO_CONTENT_TYPE), TestServer.KEY, 415,
+                "unsupported_media_type"));
+        c.add(new Case("body as text/plain", "POST", grants, grantBody("\"priority\":1"),
+                Map.of("Content-Type", "text/plain"), TestServer.KEY, 415,
+                "unsupported_media_type"));
+        c.add(new Case("body declared UTF-16", "POST", spend, spendBody("\"1.00\""),
+                Map.of("Content-Type", "application/json; charset=utf-16"), TestServer.KEY, 415,
+                "unsupported_media_type"));
+        c.add(post("body with a byte order mark", spend, "\ufeff" + spendBody("\"1.00\""), 415,
+                "unsupported_media_type"));
+        c.add(new Case("method override to PATCH", "POST", wallet,
+                "{\"overdraft_limit\":\"50.00\"}", Map.of("X-HTTP-Method-Override", "PATCH"),
+                TestServer.KEY, 404, "not_found"));
+        c.add(new Case("idempotency key with a control character", "POST", spend,
+                spendBody("\"1.00\""), Map.of("Idempotency-Key", "a\tb"), TestServer.KEY, 422,
+                "validation_failed"));
         // Keys and routes
         c.add(new Case("spend without a key", "POST", spend, spendBody("\"1.00\""), Map.of(),
                 null, 401, "unauthorized"));
@@ -311,6 +370,41 @@ class BadRequestTest {
             assertThat(problem.path("available").asText()).isEqualTo("99.00");
         }
         assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aBodyInUtf16_orNotUtf8_isRefused_andWritesNothing() {
+        JsonNode before = snapshot();
+        byte[] utf16 = spendBody("\"1.00\"").getBytes(StandardCharsets.UTF_16LE);
+        Response wide = t.sendBytes("POST", W + "/spend", utf16, Map.of(), TestServer.KEY);
+        assertThat(wide.status()).as(wide.toString()).isEqualTo(415);
+        assertThat(wide.code()).isEqualTo("unsupported_media_type");
+        byte[] latin1 = "{\"credit_type\":\"credits\",\"amount\":\"1.00\",\"reason\":\"caf\u00e9\"}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        Response invalid = t.sendBytes("POST", W + "/spend", latin1, Map.of(), TestServer.KEY);
+        assertThat(invalid.status()).as(invalid.toString()).isEqualTo(400);
+        assertThat(invalid.code()).isEqualTo("malformed_request");
+        assertThat(snapshot()).isEqualTo(before);
+    }
+
+    @Test
+    void aDeclaredLengthOf2GiB_gets413AtOnce_asProblemJson() throws Exception {
+        for (String length : List.of("2147483648", "99999999999999")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", t.server.port())) {
+                socket.setSoTimeout(5_000);
+                String request = "POST " + W + "/spend HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: Bearer " + TestServer.KEY + "\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + length
+                        + "\r\n\r\n{";
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                String answer = new String(socket.getInputStream().readNBytes(2_000),
+                        StandardCharsets.UTF_8);
+                assertThat(answer).as(length).startsWith("HTTP/1.1 413");
+                assertThat(answer).containsIgnoringCase("application/problem+json")
+                        .contains("request_too_large");
+            }
+        }
     }
 
     @Test

@@ -84,12 +84,18 @@ class PlansApiTest {
     }
 
     Response send(String method, String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        return send(method, path, body, java.util.Map.of());
+    }
+
+    Response send(String method, String path, String body, java.util.Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + server.port() + path))
                 .header("Authorization", "Bearer " + TestServer.KEY)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body)).build();
+                        : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(r.statusCode(), r.headers().map(), r.body());
@@ -207,6 +213,73 @@ class PlansApiTest {
             assertThat(r.header("Content-Type")).startsWith("application/problem+json");
         }
         assertThat(rowsWritten()).isEqualTo(before);
+    }
+
+    @Test
+    void everyPlansPost_honoursItsIdempotencyKey() {
+        start(false);
+        java.util.Map<String, String> k1 = java.util.Map.of("Idempotency-Key", "buy-1");
+        String pack = "{\"product\":\"pack_small\",\"quantity\":1,\"payment_reference\":";
+        Response bought = send("POST", "/v1/customers/c1/purchases", pack + "\"pi_1\"}", k1);
+        assertThat(bought.status()).as(bought.toString()).isEqualTo(201);
+        Response again = send("POST", "/v1/customers/c1/purchases", pack + "\"pi_1\"}", k1);
+        assertThat(again.status()).isEqualTo(201);
+        assertThat(again.body()).isEqualTo(bought.body());
+        long rows = rowsWritten();
+        Response other = send("POST", "/v1/customers/c1/purchases", pack + "\"pi_2\"}", k1);
+        assertThat(other.status()).as(other.toString()).isEqualTo(409);
+        assertThat(other.code()).isEqualTo("idempotency_conflict");
+        assertThat(rowsWritten()).isEqualTo(rows);
+        assertThat(balance("c1", "credits")).isEqualTo("500.00");
+
+        String id = send("POST", "/v1/customers/c2/subscriptions", "{\"plan\":\"pro\"}").json()
+                .get("id").asText();
+        java.util.Map<String, String> k2 = java.util.Map.of("Idempotency-Key", "change-1");
+        Response changed = send("POST", "/v1/subscriptions/" + id + "/change",
+                "{\"plan\":\"basic\"}", k2);
+        assertThat(changed.status()).as(changed.toString()).isEqualTo(200);
+        String credits = balance("c2", "credits");
+        Response replayed = send("POST", "/v1/subscriptions/" + id + "/change",
+                "{\"plan\":\"basic\"}", k2);
+        assertThat(replayed.status()).as(replayed.toString()).isEqualTo(200);
+        assertThat(replayed.body()).isEqualTo(changed.body());
+        assertThat(balance("c2", "credits")).isEqualTo(credits);
+        Response conflict = send("POST", "/v1/subscriptions/" + id + "/change",
+                "{\"plan\":\"pro\"}", k2);
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(conflict.code()).isEqualTo("idempotency_conflict");
+
+        java.util.Map<String, String> k3 = java.util.Map.of("Idempotency-Key", "cancel-1");
+        Response canceled = send("POST", "/v1/subscriptions/" + id + "/cancel",
+                "{\"at\":\"now\"}", k3);
+        assertThat(canceled.status()).as(canceled.toString()).isEqualTo(200);
+        Response cancelReplayed = send("POST", "/v1/subscriptions/" + id + "/cancel",
+                "{\"at\":\"now\"}", k3);
+        assertThat(cancelReplayed.status()).as(cancelReplayed.toString()).isEqualTo(200);
+        assertThat(cancelReplayed.body()).isEqualTo(canceled.body());
+        assertThat(balance("c2", "credits")).isEqualTo("0.00");
+    }
+
+    @Test
+    void aTestClockAdvanceWithAKey_movesOnce() {
+        start(true);
+        String before = send("GET", "/v1/test-clock", null).json().get("now").asText();
+        java.util.Map<String, String> key = java.util.Map.of("Idempotency-Key", "tick-1");
+        Response first = send("POST", "/v1/test-clock/advance", "{\"seconds\":3600}", key);
+        assertThat(first.status()).as(first.toString()).isEqualTo(200);
+        Response again = send("POST", "/v1/test-clock/advance", "{\"seconds\":3600}", key);
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(first.body());
+        String now = send("GET", "/v1/test-clock", null).json().get("now").asText();
+        assertThat(Instant.parse(now)).isEqualTo(Instant.parse(before).plusSeconds(3600));
+        Response other = send("POST", "/v1/test-clock/advance", "{\"seconds\":60}", key);
+        assertThat(other.status()).isEqualTo(409);
+        Response far = send("POST", "/v1/test-clock/advance",
+                "{\"to\":\"+294277-01-01T00:00:00Z\"}");
+        assertThat(far.status()).as(far.toString()).isEqualTo(422);
+        Response farStart = send("POST", "/v1/customers/c1/subscriptions",
+                "{\"plan\":\"basic\",\"started_at\":\"-4714-01-01T00:00:00Z\"}");
+        assertThat(farStart.status()).as(farStart.toString()).isEqualTo(422);
     }
 
     @Test

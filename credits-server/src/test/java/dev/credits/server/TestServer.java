@@ -96,21 +96,40 @@ public final class TestServer implements AutoCloseable {
         return send("POST", path, body, headers, KEY);
     }
 
-    /** Any request; {@code key} null sends no Authorization header, {@code body} null none. */
+    /**
+     * Any request; {@code key} null sends no Authorization header, {@code body} null none. A body
+     * is sent as {@code application/json} unless {@code headers} name a Content-Type; the value
+     * {@link #NO_CONTENT_TYPE} sends none.
+     */
     public Response send(String method, String path, String body, Map<String, String> headers,
                          String key) {
+        return sendBytes(method, path, body == null ? null
+                : body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers, key);
+    }
+
+    /** Stands for "no Content-Type header" in a request's headers. */
+    public static final String NO_CONTENT_TYPE = "<none>";
+
+    /** {@link #send} with the body's bytes as they are. */
+    public Response sendBytes(String method, String path, byte[] body,
+                              Map<String, String> headers, String key) {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        boolean typed = headers.keySet().stream().anyMatch("Content-Type"::equalsIgnoreCase);
+        if (body != null && !typed) {
             request.header("Content-Type", "application/json");
         }
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
-        headers.forEach(request::header);
+        headers.forEach((name, value) -> {
+            if (!NO_CONTENT_TYPE.equals(value)) {
+                request.header(name, value);
+            }
+        });
         try {
             HttpResponse<String> response = http.send(request.build(),
                     HttpResponse.BodyHandlers.ofString());
