@@ -139,10 +139,11 @@ final class AiCallStore {
      */
     long usedSince(Connection c, String customerId, String creditType, Instant since,
                    Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select coalesce(sum(case"
+        // Summed in numeric and capped at the largest long: past that, any limit is exceeded.
+        try (PreparedStatement ps = c.prepareStatement("select least(coalesce(sum(case"
                 + " when status in ('completing', 'completed') then credit_units"
                 + " when status = 'reserved' and expires_at > ? then reserved_units"
-                + " else 0 end), 0) from ai_calls"
+                + " else 0 end), 0), 9223372036854775807)::bigint from ai_calls"
                 + " where customer_id = ? and credit_type = ? and created_at >= ?")) {
             setInstant(ps, 1, now);
             ps.setString(2, customerId);
@@ -320,15 +321,25 @@ final class AiCallStore {
                 setInstant(ps, 4, to);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new UsageTotal(rs.getString(1), rs.getLong(2), rs.getLong(3),
-                                rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7),
-                                rs.getLong(8), rs.getLong(9), Amount.ofUnits(rs.getLong(10),
-                                scale)));
+                        out.add(new UsageTotal(rs.getString(1), rs.getLong(2), sum(rs, 3),
+                                sum(rs, 4), sum(rs, 5), sum(rs, 6), sum(rs, 7), sum(rs, 8),
+                                sum(rs, 9), Amount.ofUnits(sum(rs, 10), scale)));
                     }
                 }
             }
             return out;
         });
+    }
+
+    /** A total summed in numeric; one past what a long holds is refused, never wrapped. */
+    private static long sum(ResultSet rs, int column) throws SQLException {
+        java.math.BigDecimal total = rs.getBigDecimal(column);
+        try {
+            return total == null ? 0 : total.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new dev.credits.ValidationException("from", "the totals of this range are"
+                    + " larger than a count can hold; ask for a shorter range");
+        }
     }
 
     private static void setInstant(PreparedStatement ps, int index, Instant value)

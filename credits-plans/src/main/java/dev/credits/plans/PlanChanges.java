@@ -56,7 +56,7 @@ final class PlanChanges {
             String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(), key,
                     fingerprint, "Subscription", now);
             if (replay != null) {
-                return SubscriptionStore.readSubscription(replay);
+                return SubscriptionStore.readSubscription(replay).asReplay();
             }
             operations.requireNonePending(c, sub.customerId(), id);
             return recorded(c, key, decideChange(c, sub, target, prorate, now));
@@ -137,7 +137,7 @@ final class PlanChanges {
             String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(), key,
                     fingerprint, "Subscription", now);
             if (replay != null) {
-                return SubscriptionStore.readSubscription(replay);
+                return SubscriptionStore.readSubscription(replay).asReplay();
             }
             operations.requireNonePending(c, sub.customerId(), id);
             return recorded(c, key, decideCancel(c, sub, at, now));

@@ -107,7 +107,8 @@ public final class Plans implements AutoCloseable {
             return row;
         });
         renewals.completeCurrent(stored);
-        return view(renewals.require(stored.id()), now);
+        Subscription created = view(renewals.require(stored.id()), now);
+        return stored == row ? created : created.asReplay();
     }
 
     public Subscription subscription(String id) {
@@ -333,7 +334,7 @@ public final class Plans implements AutoCloseable {
         return new Subscription(row.id(), row.customerId(), row.plan(), row.pendingPlan(),
                 canceled ? Subscription.CANCELED : Subscription.ACTIVE, row.startedAt(),
                 billing.start(), billing.end(), row.periodStart(), row.periodEnd(),
-                row.cancelAt());
+                row.cancelAt(), false);
     }
 
     @Override

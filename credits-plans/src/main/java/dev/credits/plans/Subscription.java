@@ -13,13 +13,22 @@ import java.time.Instant;
  * @param allowancePeriodStart the monthly allowance period that was last granted; its start is
  *                             what {@code renew} takes as {@code period_start}
  * @param cancelAt             when renewals stop; null while the subscription renews
+ * @param replayed             this answers a retry with the Idempotency-Key of a request made
+ *                             before (the first request's answer, as it was)
  */
 public record Subscription(String id, String customerId, String plan, String pendingPlan,
                            String status, Instant startedAt, Instant currentPeriodStart,
                            Instant currentPeriodEnd, Instant allowancePeriodStart,
-                           Instant allowancePeriodEnd, Instant cancelAt) {
+                           Instant allowancePeriodEnd, Instant cancelAt, boolean replayed) {
     public static final String ACTIVE = "active";
     public static final String CANCELED = "canceled";
+
+    /** The same answer, marked as the replay of a request made before with its key. */
+    public Subscription asReplay() {
+        return new Subscription(id, customerId, plan, pendingPlan, status, startedAt,
+                currentPeriodStart, currentPeriodEnd, allowancePeriodStart, allowancePeriodEnd,
+                cancelAt, true);
+    }
 
     public boolean isCanceled() {
         return CANCELED.equals(status);

@@ -432,7 +432,7 @@ final class SubscriptionStore {
                 (String) m.get("status"), instant(m.get("started_at")),
                 instant(m.get("current_period_start")), instant(m.get("current_period_end")),
                 instant(m.get("allowance_period_start")),
-                instant(m.get("allowance_period_end")), instant(m.get("cancel_at")));
+                instant(m.get("allowance_period_end")), instant(m.get("cancel_at")), false);
     }
 
     private static String text(Instant value) {

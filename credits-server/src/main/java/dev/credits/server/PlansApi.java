@@ -45,7 +45,7 @@ final class PlansApi {
         JsonBody body = body(ctx, false, CREATE_FIELDS);
         String plan = body.requiredString("plan");
         Instant startedAt = body.optionalTime("started_at");
-        LedgerApi.json(ctx, 201, view(plans.create(customer, plan, startedAt, key)));
+        LedgerApi.json(ctx, 201, view(ctx, plans.create(customer, plan, startedAt, key)));
     }
 
     void listSubscriptions(Context ctx) {
@@ -68,7 +68,7 @@ final class PlansApi {
             throw JsonBody.wrongType("prorate", "true or false", prorate);
         }
         boolean prorating = prorate == null || prorate.isNull() || prorate.booleanValue();
-        LedgerApi.json(ctx, 200, view(plans.change(ctx.pathParam("id"), plan, prorating,
+        LedgerApi.json(ctx, 200, view(ctx, plans.change(ctx.pathParam("id"), plan, prorating,
                 LedgerApi.idempotencyKey(ctx))));
     }
 
@@ -79,7 +79,7 @@ final class PlansApi {
             throw new ValidationException("at", "must be now or period_end");
         }
         boolean atPeriodEnd = at == null || at.equals(CANCEL_PERIOD_END);
-        LedgerApi.json(ctx, 200, view(plans.cancel(ctx.pathParam("id"), atPeriodEnd,
+        LedgerApi.json(ctx, 200, view(ctx, plans.cancel(ctx.pathParam("id"), atPeriodEnd,
                 LedgerApi.idempotencyKey(ctx))));
     }
 
@@ -148,6 +148,14 @@ final class PlansApi {
     }
 
     // ---- views
+
+    /** The subscription's view, marking a replay with the Idempotent-Replayed header. */
+    private static Map<String, Object> view(Context ctx, Subscription s) {
+        if (s.replayed()) {
+            ctx.header(LedgerApi.IDEMPOTENT_REPLAYED, "true");
+        }
+        return view(s);
+    }
 
     static Map<String, Object> view(Subscription s) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -243,6 +243,7 @@ class PlansApiTest {
                 "{\"plan\":\"basic\"}", k2);
         assertThat(replayed.status()).as(replayed.toString()).isEqualTo(200);
         assertThat(replayed.body()).isEqualTo(changed.body());
+        assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(balance("c2", "credits")).isEqualTo(credits);
         Response conflict = send("POST", "/v1/subscriptions/" + id + "/change",
                 "{\"plan\":\"pro\"}", k2);
