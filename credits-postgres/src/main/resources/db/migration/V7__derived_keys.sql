@@ -2,22 +2,19 @@
 -- subscription period's grants, a purchase's grants) move to a namespace no client key can
 -- reach: they now begin with U+00A7 (chr(167)), and a client's key is printable ASCII. Before,
 -- a client could send 'ai:<call>:capture' on a spend and so block that call's capture forever.
--- A key is moved when it names a call, subscription or purchase of the same customer.
-update idempotency_keys k
-   set key = chr(167) || k.key
- where (k.key like 'ai:%' and exists (select 1 from ai_calls a
-            where a.customer_id = k.customer_id and a.id = split_part(k.key, ':', 2)))
-    or (k.key like 'sub:%' and exists (select 1 from subscriptions s
-            where s.customer_id = k.customer_id and s.id = split_part(k.key, ':', 2)))
-    or (k.key like 'purchase:%' and exists (select 1 from purchases p
-            where p.customer_id = k.customer_id and p.id = split_part(k.key, ':', 2)));
-
--- The grants a period or purchase decided carry their keys: a period completed after this
--- upgrade must use the moved keys, or it would grant again what was granted before.
+--
+-- The keys already recorded stay as they are: a derived key with no entry of its own replays
+-- the entry of its bare name only when that entry's fingerprint is the very command's (see
+-- IdempotencyKeys.find), so a step made before the upgrade is never made twice, and a client's
+-- key that imitated a step's name blocks nothing any more.
+--
+-- The grants a period or purchase decided carry their keys; those not yet made must be made
+-- under the new names.
 update subscription_periods
    set grants = (select jsonb_agg(case when g ->> 'key' is not null
                                          and left(g ->> 'key', 1) <> chr(167)
-                                       then jsonb_set(g, '{key}', to_jsonb(chr(167) || (g ->> 'key')))
+                                       then jsonb_set(g, '{key}',
+                                                      to_jsonb(chr(167) || (g ->> 'key')))
                                        else g end order by i)
                    from jsonb_array_elements(grants) with ordinality as e(g, i))
  where jsonb_array_length(grants) > 0;
@@ -25,7 +22,8 @@ update subscription_periods
 update purchases
    set grants = (select jsonb_agg(case when g ->> 'key' is not null
                                          and left(g ->> 'key', 1) <> chr(167)
-                                       then jsonb_set(g, '{key}', to_jsonb(chr(167) || (g ->> 'key')))
+                                       then jsonb_set(g, '{key}',
+                                                      to_jsonb(chr(167) || (g ->> 'key')))
                                        else g end order by i)
                    from jsonb_array_elements(grants) with ordinality as e(g, i))
  where jsonb_array_length(grants) > 0;

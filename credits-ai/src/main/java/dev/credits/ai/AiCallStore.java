@@ -181,18 +181,21 @@ final class AiCallStore {
         }
     }
 
-    /** Records the hold a call recorded without one has now taken. */
-    void attachHold(String id, String holdId, Instant expiresAt) {
-        inTransaction(c -> {
+    /**
+     * Records the hold a reserved call recorded without one has now taken; false when the call
+     * is no longer reserved (cancelled, or deleted as refused) and the hold belongs to nothing.
+     */
+    boolean attachHold(String id, String holdId, Instant expiresAt) {
+        return inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("update ai_calls set hold_id = ?,"
-                    + " expires_at = ? where id = ? and (hold_id is null or hold_id = ?)")) {
+                    + " expires_at = ? where id = ? and status = 'reserved'"
+                    + " and (hold_id is null or hold_id = ?)")) {
                 ps.setString(1, holdId);
                 setInstant(ps, 2, expiresAt);
                 ps.setString(3, id);
                 ps.setString(4, holdId);
-                ps.executeUpdate();
+                return ps.executeUpdate() == 1;
             }
-            return null;
         });
     }
 

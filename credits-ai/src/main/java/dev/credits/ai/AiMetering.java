@@ -12,6 +12,7 @@ import dev.credits.InsufficientCreditsException;
 import dev.credits.InvalidStateException;
 import dev.credits.NotFoundException;
 import dev.credits.SpendResult;
+import dev.credits.StorageUnavailableException;
 import dev.credits.Times;
 import dev.credits.ValidationException;
 import dev.credits.WalletBalance;
@@ -197,17 +198,30 @@ public final class AiMetering {
 
     /**
      * Takes the hold of a call recorded without one (made before by whoever claimed the key, or
-     * now). Refused (402), the call's row is deleted: nothing of the request stays written.
+     * now). Refused (402, …), the call's row is deleted: nothing of the request stays written.
+     * When the ledger could not be reached the hold may or may not exist, so the row stays: a
+     * retry with the key takes or replays the hold under the same derived key. A hold taken for
+     * a call cancelled (or refused) meanwhile is released again.
      */
     private AiCallRecord takeHold(AiCallRecord call) {
         HoldRecord hold;
         try {
             hold = (HoldRecord) ledger(holdCommand(call));
+        } catch (StorageUnavailableException e) {
+            throw e;
         } catch (CreditsException e) {
             store.deleteUnheld(call.id());
             throw e;
         }
-        store.attachHold(call.id(), hold.id(), hold.expiresAt());
+        if (!store.attachHold(call.id(), hold.id(), hold.expiresAt())) {
+            releaseQuietly(hold.id(), call.id());
+            AiCallRecord now = store.find(call.id());
+            if (now == null) {
+                throw new InvalidStateException("AI call " + call.id() + " was refused while"
+                        + " its hold was taken; retry");
+            }
+            return now;
+        }
         return call.withHold(hold.id(), hold.expiresAt());
     }
 
@@ -259,7 +273,7 @@ public final class AiMetering {
             return;
         }
         long used = store.usedSince(c, customerId, type.id(), since, now);
-        if (Math.addExact(used, requiredUnits) > limitUnits) {
+        if (used > limitUnits - requiredUnits) { // used + required > limit, without overflow
             throw new SpendLimitExceededException(period, type.amount(limitUnits),
                     type.amount(used), type.amount(requiredUnits));
         }
@@ -300,6 +314,8 @@ public final class AiMetering {
         if (usage == null) {
             throw new ValidationException("usage", "is required");
         }
+        // The wallet is read before the transaction: a request holds one connection at a time.
+        WalletBalance wallet = walletOf(get(callId));
         AiCallRecord call = store.inTransaction(c -> {
             AiCallRecord locked = store.lock(c, callId);
             if (locked == null) {
@@ -320,7 +336,7 @@ public final class AiMetering {
                 store.markStatus(c, callId, AiCallStatus.EXPIRED, "reservation expired", null);
                 return null;
             }
-            return price(c, locked, usage, latencyMs, note);
+            return price(c, locked, usage, latencyMs, note, wallet);
         });
         if (call == null) {
             throw new InvalidStateException("AI call " + callId + " expired before it was"
@@ -334,14 +350,14 @@ public final class AiMetering {
      * caller's transaction. Refuses, writing nothing, what the wallet cannot cover.
      */
     private AiCallRecord price(Connection c, AiCallRecord call, TokenUsage usage, Long latencyMs,
-                               String note) throws SQLException {
+                               String note, WalletBalance wallet) throws SQLException {
         long cost = Pricing.costNanoUsd(config.catalog().require(call.provider(), call.model()),
                 usage);
         long remainder = store.lockRemainder(c, call.customerId(), type.id(), conversion);
         CreditConversion.Charge charge = conversion.charge(remainder, cost);
         long held = call.reserved() == null ? 0 : call.reserved().units();
         if (charge.units() > held) {
-            requireCoverable(call.customerId(), charge.units(), held);
+            requireCoverable(wallet, charge.units(), held);
         }
         store.saveRemainder(c, call.customerId(), type.id(), charge.remainder(),
                 conversion.denominator());
@@ -354,13 +370,23 @@ public final class AiMetering {
     }
 
     /** Fails fast when a charge beyond what is held would cross the overdraft limit. */
-    private void requireCoverable(String customerId, long units, long heldForCall) {
-        WalletBalance wallet = credits.wallet(customerId, type.id()).state();
-        long availableAfter = wallet.available().units() + heldForCall - units;
-        if (!wallet.overdraftLimit().permits(availableAfter)) {
+    private void requireCoverable(WalletBalance wallet, long units, long heldForCall) {
+        boolean permitted;
+        try {
+            permitted = wallet.overdraftLimit().permits(Math.subtractExact(Math.addExact(
+                    wallet.available().units(), heldForCall), units));
+        } catch (ArithmeticException e) {
+            permitted = wallet.overdraftLimit().isUnlimited(); // past a long: below any limit
+        }
+        if (!permitted) {
             throw new InsufficientCreditsException(wallet.balance(), wallet.available(),
                     type.amount(units));
         }
+    }
+
+    /** The wallet of a call's customer, read on its own connection. */
+    private WalletBalance walletOf(AiCallRecord call) {
+        return credits.wallet(call.customerId(), type.id()).state();
     }
 
     /**
@@ -451,6 +477,9 @@ public final class AiMetering {
 
     /** Releases a hold; one already released, captured or expired needs nothing more. */
     private void releaseQuietly(String holdId, String callId) {
+        if (holdId == null) {
+            return; // a reservation whose hold is still being taken; takeHold releases it
+        }
         try {
             ledger(new Command.Release(holdId, ledgerKey(callId, "release")));
         } catch (InvalidStateException | NotFoundException e) {
@@ -488,11 +517,12 @@ public final class AiMetering {
         AiCallRecord call = new AiCallRecord(newId(), customerId, type.id(), price.provider(),
                 normalized, feature, AiCallStatus.RESERVED, null, null, 0, 0, null, null, null,
                 null, null, null, null, null, idempotencyKey, now, null, false);
+        WalletBalance wallet = walletOf(call);
         AiCallRecord priced;
         try {
             priced = store.inTransaction(c -> {
                 store.insert(c, call, fingerprint);
-                return price(c, call, usage, null, null);
+                return price(c, call, usage, null, null, wallet);
             });
         } catch (RuntimeException e) {
             AiCallRecord raced = AiCallStore.isUniqueViolation(e)

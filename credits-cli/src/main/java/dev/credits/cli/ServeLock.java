@@ -8,20 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * One {@code credits serve} per data directory. A second one would attach to the first's
  * embedded PostgreSQL, and lose its database when the first stops; so it is refused, naming the
  * process that serves the directory. The lock is the operating system's: it is gone with its
- * process, however that process ends. Its file lives in the temporary directory, named after the
- * data directory's path (PostgreSQL's initdb wants an empty directory, so it cannot live inside).
- * One-off commands ({@code keys}, {@code grant}, …) still attach to a running server's database.
+ * process, however that process ends. Its file lives beside the data directory (PostgreSQL's
+ * initdb wants an empty directory, so it cannot live inside). One-off commands ({@code keys}, {@code grant}, …) still attach to a running server's database.
  */
 final class ServeLock implements AutoCloseable {
-    static final String FILE_PREFIX = "credits-serve-";
+    static final String FILE_SUFFIX = ".credits-serve.lock";
 
     private final FileChannel channel;
     private final FileLock lock;
@@ -33,8 +29,8 @@ final class ServeLock implements AutoCloseable {
 
     /** Takes the lock of {@code dataDirectory}, or fails with the owner's pid. */
     static ServeLock acquire(Path dataDirectory) {
-        Path path = lockFile(dataDirectory);
         try {
+            Path path = lockFile(dataDirectory);
             FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE,
                     StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = channel.tryLock();
@@ -56,17 +52,16 @@ final class ServeLock implements AutoCloseable {
         }
     }
 
-    /** The lock file of a data directory: one per absolute path. */
-    static Path lockFile(Path dataDirectory) {
-        String where = dataDirectory.toAbsolutePath().normalize().toString();
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(
-                    where.getBytes(StandardCharsets.UTF_8));
-            return Path.of(System.getProperty("java.io.tmpdir"), FILE_PREFIX
-                    + HexFormat.of().formatHex(hash, 0, 12) + ".lock");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * The lock file of a data directory, beside it ({@code .NAME.credits-serve.lock}): named
+     * from the directory's real path, so a symbolic link or another working directory finds the
+     * same file, and never inside it (initdb wants an empty directory).
+     */
+    static Path lockFile(Path dataDirectory) throws IOException {
+        Files.createDirectories(dataDirectory);
+        Path real = dataDirectory.toRealPath();
+        Path parent = real.getParent() == null ? real : real.getParent();
+        return parent.resolve("." + real.getFileName() + FILE_SUFFIX);
     }
 
     @Override

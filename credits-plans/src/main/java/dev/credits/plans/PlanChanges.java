@@ -48,17 +48,17 @@ final class PlanChanges {
         if (!before.isCanceledAt(now) && !before.periodEnd().isAfter(now)) {
             renewals.renewOneDue(id, now); // prorate within the period that is current now
         }
-        renewals.completeCurrent(renewals.require(id));
         String fingerprint = RequestKeys.fingerprint("subscription.change", id, target.id(),
                 String.valueOf(prorate));
-        Subscription result = operations.afterPending(id, () -> store.inTransaction(c -> {
+        Subscription result = operations.afterPending(id, () -> renewals.completeCurrentOf(id),
+                () -> store.inTransaction(c -> {
             SubscriptionRow sub = store.lock(c, id);
             String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(), key,
                     fingerprint, "Subscription", now);
             if (replay != null) {
                 return SubscriptionStore.readSubscription(replay).asReplay();
             }
-            operations.requireNonePending(c, sub.customerId(), id);
+            operations.requireSettled(c, sub);
             return recorded(c, key, decideChange(c, sub, target, prorate, now));
         }));
         operations.completePending(id);
@@ -112,7 +112,10 @@ final class PlanChanges {
             if (!PlannedGrant.ALLOWANCE.equals(grant.kind())) {
                 continue;
             }
-            long share = Periods.shareOfRest(grant.amount(), grant.effectiveAt(), end, now);
+            // An earlier change in this period took back the share of the rest as it was
+            // then, which covers the share of the rest now: it is never taken twice.
+            long share = Periods.shareOfRest(grant.amount(), grant.effectiveAt(), end, now)
+                    - grant.takenBackUnits();
             if (share > 0) {
                 steps.add(Step.takeBack(grant.id(), share));
             }
@@ -130,16 +133,16 @@ final class PlanChanges {
 
     Subscription cancel(String id, CancelAt at, String key) {
         Instant now = credits.now();
-        renewals.completeCurrent(renewals.require(id));
         String fingerprint = RequestKeys.fingerprint("subscription.cancel", id, at.name());
-        Subscription result = operations.afterPending(id, () -> store.inTransaction(c -> {
+        Subscription result = operations.afterPending(id, () -> renewals.completeCurrentOf(id),
+                () -> store.inTransaction(c -> {
             SubscriptionRow sub = store.lock(c, id);
             String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(), key,
                     fingerprint, "Subscription", now);
             if (replay != null) {
                 return SubscriptionStore.readSubscription(replay).asReplay();
             }
-            operations.requireNonePending(c, sub.customerId(), id);
+            operations.requireSettled(c, sub);
             return recorded(c, key, decideCancel(c, sub, at, now));
         }));
         operations.completePending(id);

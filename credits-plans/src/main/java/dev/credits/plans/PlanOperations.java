@@ -3,10 +3,13 @@ package dev.credits.plans;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.credits.Credits;
+import dev.credits.CreditsException;
 import dev.credits.GrantSource;
 import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidStateException;
 import dev.credits.NotFoundException;
+import dev.credits.OverloadedException;
+import dev.credits.StorageUnavailableException;
 import dev.credits.ValidationException;
 import dev.credits.core.Command;
 import java.sql.Connection;
@@ -97,11 +100,15 @@ final class PlanOperations {
 
     /**
      * Runs {@code decision} (which locks the subscription and calls {@link #requireNonePending})
-     * after completing the subscription's pending operations, again while one appears.
+     * after completing the subscription's pending operations and running {@code complete} (which
+     * makes the grants of the subscription's current period), again while either is found
+     * unfinished under the lock.
      */
-    <T> T afterPending(String subscriptionId, java.util.function.Supplier<T> decision) {
+    <T> T afterPending(String subscriptionId, Runnable complete,
+                       java.util.function.Supplier<T> decision) {
         for (int attempt = 1; ; attempt++) {
             completePending(subscriptionId);
+            complete.run();
             try {
                 return decision.get();
             } catch (PendingException e) {
@@ -113,8 +120,21 @@ final class PlanOperations {
         }
     }
 
-    /** Under the subscription's lock: refuses to decide while an operation is pending. */
-    void requireNonePending(Connection c, String customerId, String subscriptionId)
+    /**
+     * Under the subscription's lock: refuses to decide while an operation is pending, or while
+     * the grants of its current period are not all made (a renewal that committed its period a
+     * moment ago): a decision must see every credit it decides about.
+     */
+    void requireSettled(Connection c, SubscriptionRow sub) throws SQLException {
+        SubscriptionStore.PeriodRow period = store.findPeriod(c, sub.customerId(), sub.id(),
+                sub.periodStart());
+        if (period != null && !period.granted()) {
+            throw new PendingException();
+        }
+        requireNonePending(c, sub.customerId(), sub.id());
+    }
+
+    private void requireNonePending(Connection c, String customerId, String subscriptionId)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select 1 from subscription_operations"
                 + " where customer_id = ? and subscription_id = ? and completed_at is null"
@@ -194,6 +214,14 @@ final class PlanOperations {
         });
     }
 
+    /**
+     * Runs one step. A step the ledger could not reach (unavailable, overloaded) throws, and the
+     * operation stays pending to be completed later. A step the ledger refuses for good is
+     * skipped, so that it cannot hold the subscription up forever: a take-back or void of a grant
+     * that expired, was spent or was voided meanwhile has nothing left to take (expected); a grant
+     * whose period ended belonged to that period only (expected); anything else is logged as an
+     * error to look into.
+     */
     private void run(OperationRow op, Step step) {
         String key = step.key();
         try {
@@ -210,16 +238,29 @@ final class PlanOperations {
                 }
                 default -> throw new IllegalStateException("unknown step " + step.action());
             }
+        } catch (StorageUnavailableException | OverloadedException e) {
+            throw e;
         } catch (InvalidStateException | NotFoundException e) {
-            // The grant expired, was spent or was voided meanwhile: nothing is left to take.
-            LOG.debug("step {} of operation {}: {}", key, op.id(), e.getMessage());
-        } catch (ValidationException e) {
-            if (!"expires_at".equals(e.field())) {
-                throw e;
+            if (GRANT.equals(step.action())) {
+                skipped(op, key, e);
+            } else {
+                LOG.debug("step {} of operation {}: {}", key, op.id(), e.getMessage());
             }
-            // The period ended before the grant could be made: it belonged to that period only.
-            LOG.warn("skipped grant {} of operation {}: its period has ended", key, op.id());
+        } catch (ValidationException e) {
+            if (GRANT.equals(step.action()) && "expires_at".equals(e.field())) {
+                LOG.warn("skipped grant {} of operation {}: its period has ended", key, op.id());
+            } else {
+                skipped(op, key, e);
+            }
+        } catch (CreditsException e) {
+            skipped(op, key, e);
         }
+    }
+
+    private static void skipped(OperationRow op, String key, CreditsException e) {
+        LOG.error("step {} of operation {} (subscription {}, customer {}) was refused and is"
+                + " skipped: {} {}", key, op.id(), op.subscriptionId(), op.customerId(), e.code(),
+                e.getMessage());
     }
 
     /** Pending operations of one subscription, or of all when {@code subscriptionId} is null. */

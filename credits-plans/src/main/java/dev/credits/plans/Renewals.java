@@ -88,11 +88,11 @@ final class Renewals {
      */
     SubscriptionRow renewPeriod(String id, Instant start, Instant now) {
         SubscriptionRow current = require(id);
-        completeCurrent(current);
         Periods.Span span = new Periods.Span(start, Periods.anniversary(current.startedAt(),
                 Periods.monthIndex(current.startedAt(), start) + 1));
-        // A pending change or cancellation is completed first: the rollover is what it left.
-        SubscriptionRow renewed = operations.afterPending(id,
+        // A pending change or cancellation, and the current period's grants, are completed
+        // first: the rollover is what they left.
+        SubscriptionRow renewed = operations.afterPending(id, () -> completeCurrentOf(id),
                 () -> store.inTransaction(c -> insertPeriod(c, id, span, now)));
         PeriodRow period = store.read(c -> store.findPeriod(c, renewed.customerId(), id, start));
         completePeriod(period);
@@ -102,7 +102,7 @@ final class Renewals {
     private SubscriptionRow insertPeriod(Connection c, String id, Periods.Span span, Instant now)
             throws SQLException {
         SubscriptionRow sub = store.lock(c, id);
-        operations.requireNonePending(c, sub.customerId(), id);
+        operations.requireSettled(c, sub); // the rollover is what the current period left
         if (sub.isCanceledAt(now) || (sub.cancelAt() != null
                 && !span.start().isBefore(sub.cancelAt()))) {
             throw new InvalidStateException("subscription " + id + " is canceled");
@@ -136,6 +136,11 @@ final class Renewals {
         event.put("grants", granting.describe(grants));
         store.appendEvent(c, sub.customerId(), RENEWED, event, now);
         return next;
+    }
+
+    /** {@link #completeCurrent} of the subscription as it is now. */
+    void completeCurrentOf(String id) {
+        completeCurrent(require(id));
     }
 
     /** Makes the grants of the subscription's current period, if a crash left any unmade. */

@@ -248,7 +248,10 @@ final class SubscriptionStore {
                                             String subscriptionId, Instant start, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select id, credit_type, amount,"
-                + " remaining, metadata->>'kind', effective_at, expires_at from grants"
+                + " remaining, metadata->>'kind', effective_at, expires_at,"
+                + " (select coalesce(-sum(t.amount), 0) from transactions t"
+                + "   where t.customer_id = g.customer_id and t.grant_id = g.id"
+                + "   and t.type = 'void') from grants g"
                 + " where customer_id = ? and status = 'active' and (expires_at is null"
                 + " or expires_at > ?) and metadata->>'subscription_id' = ?"
                 + " and metadata->>'period_start' = ? order by id")) {
@@ -261,7 +264,7 @@ final class SubscriptionStore {
                 while (rs.next()) {
                     rows.add(new PeriodGrantRow(rs.getString(1), rs.getString(2),
                             rs.getLong(3), rs.getLong(4), rs.getString(5), getInstant(rs, 6),
-                            getInstant(rs, 7)));
+                            getInstant(rs, 7), rs.getLong(8)));
                 }
             }
             return rows;

@@ -156,6 +156,21 @@ class PlanChangesTest {
     }
 
     @Test
+    void twoProratedChangesInOnePeriod_takeBackEachShareOnce() {
+        Subscription s = plans.create("c1", "basic", null, null);
+        clock.set(Instant.parse("2026-03-16T00:00:00Z")); // 16 of 31 days remain
+        plans.change(s.id(), "pro", true);
+        clock.set(Instant.parse("2026-03-21T00:00:00Z")); // 11 remain
+        plans.change(s.id(), "basic", true);
+        // basic keeps 100.00 - 51.61 = 48.39 (nothing more: its rest was taken at the first
+        // change); pro's 516.12 for 16 days keeps 516.12 - floor(516.12 * 11/16) = 161.29;
+        // basic again: floor(100.00 * 11/31) = 35.48. sms: 25 - floor(25 * 11/16) = 8.
+        assertThat(balance(credits, "c1", "credits")).isEqualTo("245.16");
+        assertThat(balance(credits, "c1", "sms")).isEqualTo("8");
+        assertThat(credits.verify().violations()).isEmpty();
+    }
+
+    @Test
     void aSpendBetweenTheDecisionAndTheTakeBack_isNeverGivenBack() {
         Subscription s = plans.create("c1", "basic", null, null);
         clock.set(Instant.parse("2026-03-16T00:00:00Z")); // 16 of 31 days remain

@@ -116,11 +116,31 @@ final class Codec {
 
     /** SHA-256 of a command's canonical JSON: what "the same request" means. */
     static String fingerprint(Object command) {
+        return sha256(command.getClass().getSimpleName() + write(command));
+    }
+
+    /**
+     * The fingerprint a command with a derived key had when derived keys had no prefix (before
+     * V7): the same JSON with the bare key. Null for a command without a derived key.
+     */
+    static String legacyFingerprint(Command command) {
+        String key = command.idempotencyKey();
+        if (!dev.credits.IdempotencyKeys.isDerived(key)) {
+            return null;
+        }
+        String json = write(command);
+        String field = "\"idempotencyKey\":" + write(key);
+        if (!json.contains(field)) {
+            throw new IllegalStateException("a command's key is not where its JSON keeps it");
+        }
+        return sha256(command.getClass().getSimpleName() + json.replace(field,
+                "\"idempotencyKey\":" + write(IdempotencyKeys.legacyName(key))));
+    }
+
+    private static String sha256(String text) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] hash = digest.digest((command.getClass().getSimpleName() + write(command))
-                    .getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash);
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

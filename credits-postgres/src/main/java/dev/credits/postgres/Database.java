@@ -54,6 +54,7 @@ public final class Database implements AutoCloseable {
             password = null;
         }
         HikariDataSource dataSource = null;
+        HikariDataSource writeDataSource = null;
         try {
             dataSource = pool("credits", url, user, password, config.poolSize());
             migrate(dataSource);
@@ -61,12 +62,14 @@ public final class Database implements AutoCloseable {
             // many, can never take the connections that spends commit on.
             int writers = config.groupCommit() ? GroupCommitter.COMMITTERS + WRITE_POOL_SPARE
                     : config.poolSize();
-            HikariDataSource writeDataSource = pool("credits-write", url, user, password,
-                    writers);
+            writeDataSource = pool("credits-write", url, user, password, writers);
             String description = describe(dataSource, embedded, url);
             LOG.info(description);
             return new Database(embedded, dataSource, writeDataSource, description);
         } catch (RuntimeException e) {
+            if (writeDataSource != null) {
+                writeDataSource.close();
+            }
             if (dataSource != null) {
                 dataSource.close();
             }

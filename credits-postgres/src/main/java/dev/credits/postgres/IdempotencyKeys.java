@@ -36,6 +36,9 @@ final class IdempotencyKeys {
             String key = commands.get(i).idempotencyKey();
             if (key != null && targets[i] != null) {
                 names.add(key);
+                if (dev.credits.IdempotencyKeys.isDerived(key)) {
+                    names.add(legacyName(key));
+                }
             }
         }
         if (names.isEmpty()) {
@@ -56,6 +59,26 @@ final class IdempotencyKeys {
 
     Entry find(String key) {
         return entries.get(key);
+    }
+
+    /**
+     * For a derived key with no entry of its own: the entry recorded under its bare name before
+     * derived keys had their prefix, if it is this very command's (its fingerprint is the one
+     * the command had under the bare name, {@code legacyFingerprint}); null otherwise. A client's
+     * key that merely imitates the name is someone else's request and is ignored.
+     */
+    Entry findLegacy(String key, String legacyFingerprint) {
+        if (legacyFingerprint == null) {
+            return null;
+        }
+        Entry legacy = entries.get(legacyName(key));
+        return legacy != null && !legacy.isNew()
+                && legacy.fingerprint().equals(legacyFingerprint) ? legacy : null;
+    }
+
+    /** What a derived key was called before it had its prefix. */
+    static String legacyName(String derivedKey) {
+        return derivedKey.substring(1);
     }
 
     void record(String customerId, String key, String fingerprint, Object result) {

@@ -117,8 +117,18 @@ final class LedgerQueries {
             }
         }, rs -> {
             rs.next();
-            return type.amount(rs.getLong(1));
+            return type.amount(exactAt(rs.getBigDecimal(1)));
         });
+    }
+
+    /** A sum at a past time, summed in numeric; one past what a long holds is refused. */
+    private static long exactAt(java.math.BigDecimal sum) {
+        try {
+            return sum.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new ValidationException("at", "the wallet at that time holds more than one"
+                    + " amount can show");
+        }
     }
 
     WalletBalance walletAt(WalletKey key, Instant at, Instant now) {
@@ -136,7 +146,7 @@ final class LedgerQueries {
                     Sql.setInstant(ps, 5, at);
                 }, rs -> {
                     rs.next();
-                    return rs.getLong(1);
+                    return exactAt(rs.getBigDecimal(1));
                 });
         OverdraftLimit limit = query("select overdraft_limit from wallets where customer_id = ?"
                 + " and credit_type = ?", ps -> {
@@ -144,7 +154,8 @@ final class LedgerQueries {
                     ps.setString(2, key.creditType());
                 }, rs -> rs.next() ? overdraftLimit(type, rs) : type.overdraftLimit());
         return new WalletBalance(key.customerId(), key.creditType(), balance, type.amount(held),
-                type.amount(balance.units() - held), limit, at);
+                type.amount(exactAt(java.math.BigDecimal.valueOf(balance.units())
+                        .subtract(java.math.BigDecimal.valueOf(held)))), limit, at);
     }
 
     List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now) {

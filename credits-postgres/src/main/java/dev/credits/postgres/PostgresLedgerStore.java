@@ -156,6 +156,11 @@ public final class PostgresLedgerStore implements LedgerStore {
         String fingerprint = key == null ? null : Codec.fingerprint(command);
         if (key != null) {
             IdempotencyKeys.Entry previous = idempotency.find(key);
+            IdempotencyKeys.Entry legacy = previous != null ? null
+                    : idempotency.findLegacy(key, Codec.legacyFingerprint(command));
+            if (legacy != null) {
+                return Outcome.of(legacy.result(), true); // recorded before keys had a prefix
+            }
             if (previous != null) {
                 if (!previous.fingerprint().equals(fingerprint)) {
                     return Outcome.failed(new IdempotencyConflictException(key));

@@ -113,6 +113,20 @@ class HostileInputTest {
         assertThat(wallet.balance().toString()).isEqualTo("104.00");
     }
 
+    @Test
+    void aStepRecordedUnderItsBareNameBeforeTheUpgrade_replays_andIsNeverMadeTwice() {
+        String name = "sub:sub_1:2026-03-01T00:00:00Z:allowance:credits";
+        WalletKey key = new WalletKey("user_1", "credits");
+        // What the code before derived keys had a prefix recorded for a period's grant.
+        GrantRecord before = (GrantRecord) credits.run(new Command.Grant(key, 500,
+                dev.credits.GrantSource.SUBSCRIPTION, 50, null, null, null, "{}", name));
+        GrantRecord after = (GrantRecord) credits.run(new Command.Grant(key, 500,
+                dev.credits.GrantSource.SUBSCRIPTION, 50, null, null, null, "{}",
+                IdempotencyKeys.derived(name)));
+        assertThat(after.id()).isEqualTo(before.id());
+        assertThat(wallet.balance().toString()).isEqualTo("105.00");
+    }
+
     // ---- metadata
 
     @Test
