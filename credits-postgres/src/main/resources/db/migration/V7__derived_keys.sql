@@ -10,20 +10,13 @@
 --
 -- The grants a period or purchase decided carry their keys; those not yet made must be made
 -- under the new names.
-update subscription_periods
-   set grants = (select jsonb_agg(case when g ->> 'key' is not null
-                                         and left(g ->> 'key', 1) <> chr(167)
-                                       then jsonb_set(g, '{key}',
-                                                      to_jsonb(chr(167) || (g ->> 'key')))
-                                       else g end order by i)
-                   from jsonb_array_elements(grants) with ordinality as e(g, i))
- where jsonb_array_length(grants) > 0;
+create function pg_temp.with_derived_keys(grants jsonb) returns jsonb language sql as $$
+    select coalesce(jsonb_agg(case when g ->> 'key' is not null
+                                     and left(g ->> 'key', 1) <> chr(167)
+                                   then jsonb_set(g, '{key}', to_jsonb(chr(167) || (g ->> 'key')))
+                                   else g end order by i), '[]'::jsonb)
+      from jsonb_array_elements(grants) with ordinality as e(g, i)
+$$;
 
-update purchases
-   set grants = (select jsonb_agg(case when g ->> 'key' is not null
-                                         and left(g ->> 'key', 1) <> chr(167)
-                                       then jsonb_set(g, '{key}',
-                                                      to_jsonb(chr(167) || (g ->> 'key')))
-                                       else g end order by i)
-                   from jsonb_array_elements(grants) with ordinality as e(g, i))
- where jsonb_array_length(grants) > 0;
+update subscription_periods set grants = pg_temp.with_derived_keys(grants);
+update purchases set grants = pg_temp.with_derived_keys(grants);

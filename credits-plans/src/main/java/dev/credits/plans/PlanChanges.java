@@ -50,17 +50,33 @@ final class PlanChanges {
         }
         String fingerprint = RequestKeys.fingerprint("subscription.change", id, target.id(),
                 String.valueOf(prorate));
+        return decideLocked(id, key, fingerprint, now,
+                (c, sub) -> decideChange(c, sub, target, prorate, now));
+    }
+
+    /** What a change or cancellation decides on the locked, settled subscription. */
+    private interface Decision {
+        Subscription decide(Connection c, SubscriptionRow sub) throws SQLException;
+    }
+
+    /**
+     * Locks the subscription once its pending work is done, replays the answer recorded under
+     * {@code key} or decides, records the answer under the key in the same transaction, then runs
+     * the ledger steps the decision recorded.
+     */
+    private Subscription decideLocked(String id, String key, String fingerprint, Instant now,
+                                      Decision decision) {
         Subscription result = operations.afterPending(id, () -> renewals.completeCurrentOf(id),
                 () -> store.inTransaction(c -> {
-            SubscriptionRow sub = store.lock(c, id);
-            String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(), key,
-                    fingerprint, "Subscription", now);
-            if (replay != null) {
-                return SubscriptionStore.readSubscription(replay).asReplay();
-            }
-            operations.requireSettled(c, sub);
-            return recorded(c, key, decideChange(c, sub, target, prorate, now));
-        }));
+                    SubscriptionRow sub = store.lock(c, id);
+                    String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(),
+                            key, fingerprint, "Subscription", now);
+                    if (replay != null) {
+                        return SubscriptionStore.readSubscription(replay).asReplay();
+                    }
+                    operations.requireSettled(c, sub);
+                    return recorded(c, key, decision.decide(c, sub));
+                }));
         operations.completePending(id);
         return result;
     }
@@ -134,19 +150,8 @@ final class PlanChanges {
     Subscription cancel(String id, CancelAt at, String key) {
         Instant now = credits.now();
         String fingerprint = RequestKeys.fingerprint("subscription.cancel", id, at.name());
-        Subscription result = operations.afterPending(id, () -> renewals.completeCurrentOf(id),
-                () -> store.inTransaction(c -> {
-            SubscriptionRow sub = store.lock(c, id);
-            String replay = key == null ? null : RequestKeys.claim(c, sub.customerId(), key,
-                    fingerprint, "Subscription", now);
-            if (replay != null) {
-                return SubscriptionStore.readSubscription(replay).asReplay();
-            }
-            operations.requireSettled(c, sub);
-            return recorded(c, key, decideCancel(c, sub, at, now));
-        }));
-        operations.completePending(id);
-        return result;
+        return decideLocked(id, key, fingerprint, now,
+                (c, sub) -> decideCancel(c, sub, at, now));
     }
 
     private Subscription decideCancel(Connection c, SubscriptionRow sub, CancelAt at,
