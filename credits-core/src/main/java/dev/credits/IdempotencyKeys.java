@@ -42,6 +42,14 @@ public final class IdempotencyKeys {
                 && isClient(key.substring(1));
     }
 
+    /** What a derived key was called before derived keys had their prefix (its name). */
+    public static String bareName(String derivedKey) {
+        if (!isDerived(derivedKey)) {
+            throw new IllegalArgumentException("not a derived key: " + derivedKey);
+        }
+        return derivedKey.substring(1);
+    }
+
     /** True for a key a caller may send: 1–255 printable ASCII characters. */
     static boolean isClient(String key) {
         if (key.isEmpty() || key.length() > LENGTH_MAX) {

@@ -13,6 +13,7 @@ import dev.credits.Transaction;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
 import dev.credits.core.Json;
+import dev.credits.core.LedgerBatch;
 import dev.credits.event.BalanceLow;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsEvent;
@@ -114,6 +115,19 @@ final class Codec {
         }
     }
 
+    /** How this store has always fingerprinted requests, for the core's batch step. */
+    static final LedgerBatch.Fingerprints FINGERPRINTS = new LedgerBatch.Fingerprints() {
+        @Override
+        public String of(Command command) {
+            return fingerprint(command);
+        }
+
+        @Override
+        public String legacyOf(Command command) {
+            return legacyFingerprint(command);
+        }
+    };
+
     /** SHA-256 of a command's canonical JSON: what "the same request" means. */
     static String fingerprint(Object command) {
         return sha256(command.getClass().getSimpleName() + write(command));
@@ -134,7 +148,7 @@ final class Codec {
             throw new IllegalStateException("a command's key is not where its JSON keeps it");
         }
         return sha256(command.getClass().getSimpleName() + json.replace(field,
-                "\"idempotencyKey\":" + write(IdempotencyKeys.legacyName(key))));
+                "\"idempotencyKey\":" + write(dev.credits.IdempotencyKeys.bareName(key))));
     }
 
     private static String sha256(String text) {

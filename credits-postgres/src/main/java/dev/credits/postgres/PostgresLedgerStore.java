@@ -2,19 +2,15 @@ package dev.credits.postgres;
 
 import dev.credits.Amount;
 import dev.credits.CreditTypes;
-import dev.credits.CreditsException;
 import dev.credits.GrantRecord;
 import dev.credits.History;
 import dev.credits.HistoryPage;
 import dev.credits.HoldRecord;
-import dev.credits.IdempotencyConflictException;
-import dev.credits.InvalidAmountException;
-import dev.credits.NotFoundException;
 import dev.credits.StorageUnavailableException;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
 import dev.credits.core.Command;
-import dev.credits.core.LedgerMachine;
+import dev.credits.core.LedgerBatch;
 import dev.credits.core.WalletKey;
 import dev.credits.core.WalletState;
 import dev.credits.spi.LedgerStore;
@@ -25,8 +21,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ledger on PostgreSQL. A batch of commands is one transaction: resolve the wallets of
  * commands addressed by id, lock every wallet in key order ({@code SELECT … FOR UPDATE}), load
- * their active grants and holds and the idempotency keys in play, apply
- * {@link LedgerMachine} to each command in arrival order, write the changed rows, commit.
+ * their active grants and holds and the idempotency keys in play, run the core's
+ * {@link LedgerBatch} (which decides everything), write the rows it returns, commit.
  * Several processes on one database stay correct because every change happens under the wallet's
  * row lock. Deadlocks and unique-key races (two first uses of an idempotency key) are retried.
  */
@@ -105,123 +99,36 @@ public final class PostgresLedgerStore implements LedgerStore {
         }
     }
 
+    /**
+     * Loads what the core's batch step needs, runs it, and writes what it returns. No ledger
+     * rule is decided here: see {@link LedgerBatch}.
+     */
     private BatchResult executeOnce(Connection c, List<Command> commands, Instant now)
             throws SQLException {
-        int n = commands.size();
-        WalletKey[] targets = new WalletKey[n];
-        Map<String, WalletKey> holdWallets = walletsOf(c, commands, "holds", true);
-        Map<String, WalletKey> grantWallets = walletsOf(c, commands, "grants", false);
-        Set<WalletKey> keys = new LinkedHashSet<>();
-        for (int i = 0; i < n; i++) {
-            targets[i] = targetOf(commands.get(i), holdWallets, grantWallets);
-            if (targets[i] != null) {
-                keys.add(targets[i]);
-            }
-        }
+        List<String> holdIds = LedgerBatch.holdIds(commands);
+        List<String> grantIds = LedgerBatch.grantIds(commands);
+        List<WalletKey> targets = LedgerBatch.targets(commands, walletsOf(c, holdIds, "holds"),
+                walletsOf(c, grantIds, "grants"));
+        Set<WalletKey> keys = LedgerBatch.walletsToLock(targets);
         Map<WalletKey, WalletState> states = keys.isEmpty() ? Map.of()
                 : rows.lockAndLoad(c, keys, now);
-        rows.loadHoldsById(c, states, new ArrayList<>(holdWallets.keySet()));
-        rows.loadGrantsById(c, states, new ArrayList<>(grantWallets.keySet()));
-        IdempotencyKeys idempotency = IdempotencyKeys.load(c, commands, targets);
-
-        List<Outcome> outcomes = new ArrayList<>(n);
-        Set<WalletKey> changed = new HashSet<>();
-        for (int i = 0; i < n; i++) {
-            Command command = commands.get(i);
-            if (targets[i] == null) {
-                outcomes.add(Outcome.failed(notFound(command)));
-                continue;
-            }
-            outcomes.add(applyOne(states.get(targets[i]), command, idempotency, now, changed));
-        }
-        List<WalletState> toSave = new ArrayList<>();
-        for (WalletState state : states.values()) {
-            if (changed.contains(state.key) && state.hasChanges()) {
-                toSave.add(state);
-            }
-        }
-        if (toSave.isEmpty() && !idempotency.hasNew()) {
+        rows.loadHoldsById(c, states, holdIds);
+        rows.loadGrantsById(c, states, grantIds);
+        LedgerBatch.Step step = LedgerBatch.apply(commands, targets, states,
+                IdempotencyKeys.load(c, LedgerBatch.keysInPlay(commands, targets)),
+                Codec.FINGERPRINTS, now);
+        if (step.writesNothing()) {
             c.rollback(); // nothing to write: not even the wallet rows made for this batch
-            return new BatchResult(outcomes, List.of());
+            return new BatchResult(step.outcomes(), List.of());
         }
-        List<StoredEvent> events = rows.save(c, toSave, now);
-        idempotency.save(c, now);
-        return new BatchResult(outcomes, events);
+        List<StoredEvent> events = rows.save(c, step.toSave(), now);
+        IdempotencyKeys.save(c, step.newKeys(), now);
+        return new BatchResult(step.outcomes(), events);
     }
 
-    private static Outcome applyOne(WalletState wallet, Command command,
-                                    IdempotencyKeys idempotency, Instant now,
-                                    Set<WalletKey> changed) {
-        String key = command.idempotencyKey();
-        String fingerprint = key == null ? null : Codec.fingerprint(command);
-        if (key != null) {
-            IdempotencyKeys.Entry previous = idempotency.find(key);
-            IdempotencyKeys.Entry legacy = previous != null ? null
-                    : idempotency.findLegacy(key, Codec.legacyFingerprint(command));
-            if (legacy != null) {
-                return Outcome.of(legacy.result(), true); // recorded before keys had a prefix
-            }
-            if (previous != null) {
-                if (!previous.fingerprint().equals(fingerprint)) {
-                    return Outcome.failed(new IdempotencyConflictException(key));
-                }
-                return Outcome.of(previous.result(), true);
-            }
-        }
-        if (command instanceof Command.Sweep) {
-            changed.add(wallet.key); // a sweep's expiries are written even if nothing else is
-        }
-        try {
-            Object result = LedgerMachine.apply(wallet, command, now);
-            changed.add(wallet.key);
-            if (key != null) {
-                idempotency.record(wallet.key.customerId(), key, fingerprint, result);
-            }
-            return Outcome.of(result, false);
-        } catch (CreditsException e) {
-            return Outcome.failed(e);
-        } catch (ArithmeticException e) {
-            return Outcome.failed(new InvalidAmountException("the wallet's balance would overflow"));
-        }
-    }
-
-    private static WalletKey targetOf(Command command, Map<String, WalletKey> holdWallets,
-                                      Map<String, WalletKey> grantWallets) {
-        if (command instanceof Command.Capture capture) {
-            return holdWallets.get(capture.holdId());
-        } else if (command instanceof Command.Release release) {
-            return holdWallets.get(release.holdId());
-        } else if (command instanceof Command.VoidGrant voidGrant) {
-            return grantWallets.get(voidGrant.grantId());
-        }
-        return command.wallet();
-    }
-
-    private static CreditsException notFound(Command command) {
-        if (command instanceof Command.VoidGrant voidGrant) {
-            return new NotFoundException("grant " + voidGrant.grantId() + " not found");
-        } else if (command instanceof Command.Capture capture) {
-            return new NotFoundException("hold " + capture.holdId() + " not found");
-        } else if (command instanceof Command.Release release) {
-            return new NotFoundException("hold " + release.holdId() + " not found");
-        }
-        return new NotFoundException("not found");
-    }
-
-    /** The wallets of the holds (or grants) that commands address by id. */
-    private static Map<String, WalletKey> walletsOf(Connection c, List<Command> commands,
-                                                    String table, boolean holds)
+    /** The wallets of the holds (or grants) with the given ids; an unknown id has none. */
+    private static Map<String, WalletKey> walletsOf(Connection c, List<String> ids, String table)
             throws SQLException {
-        List<String> ids = new ArrayList<>();
-        for (Command command : commands) {
-            if (holds && command instanceof Command.Capture capture) {
-                ids.add(capture.holdId());
-            } else if (holds && command instanceof Command.Release release) {
-                ids.add(release.holdId());
-            } else if (!holds && command instanceof Command.VoidGrant voidGrant) {
-                ids.add(voidGrant.grantId());
-            }
-        }
         Map<String, WalletKey> wallets = new HashMap<>();
         if (ids.isEmpty()) {
             return wallets;
