@@ -21,8 +21,9 @@ import java.util.Set;
  * everything — the wallet a command given by hold or grant id changes, not-found, idempotent
  * replay and conflict (also for keys recorded before derived keys had their prefix), the rules of
  * {@link LedgerMachine}, overflow — and returns each command's outcome, the wallets to write and
- * the keys to record. Storage only loads what this needs and writes what it returns, in one
- * transaction:
+ * the keys to record. Each wallet's {@link Invariants} are checked as loaded and before it is
+ * written; a broken one fails the batch. Storage only loads what this needs and writes what it
+ * returns, in one transaction:
  * <pre>{@code
  * Map<String, WalletKey> holds = walletsOfHolds(LedgerBatch.holdIds(commands));
  * Map<String, WalletKey> grants = walletsOfGrants(LedgerBatch.grantIds(commands));
@@ -150,6 +151,9 @@ public final class LedgerBatch {
         if (targets.size() != commands.size()) {
             throw new IllegalArgumentException("one target per command");
         }
+        for (WalletState state : states.values()) {
+            Invariants.require(state, "as loaded");
+        }
         Keys keys = new Keys(recorded);
         List<Outcome> outcomes = new ArrayList<>(commands.size());
         Set<WalletKey> changed = new HashSet<>();
@@ -169,6 +173,7 @@ public final class LedgerBatch {
         List<WalletState> toSave = new ArrayList<>();
         for (WalletState state : states.values()) {
             if (changed.contains(state.key) && state.hasChanges()) {
+                Invariants.require(state, "before writing"); // fails the batch: nothing written
                 toSave.add(state);
             }
         }

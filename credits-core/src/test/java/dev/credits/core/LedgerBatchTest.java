@@ -118,8 +118,12 @@ class LedgerBatchTest {
 
     @Test
     void aGrantPastWhatALongHolds_isAnInvalidAmount() {
-        WalletState full = wallet();
-        full.balance = Long.MAX_VALUE - 10;
+        long nearlyAll = Long.MAX_VALUE - 10;
+        WalletState full = new WalletState(W, CREDITS, nearlyAll, 0, 0, null);
+        full.grants.put("grt_1", new GrantState("grt_1", "txn_1", nearlyAll, nearlyAll,
+                GrantSource.PURCHASE, 50, NOW, null, dev.credits.GrantStatus.ACTIVE, null, "{}",
+                NOW, false));
+        states.put(W, full);
         Step step = run(grant(100, "big"));
         assertThat(step.outcomes().get(0).error()).isInstanceOf(InvalidAmountException.class);
         assertThat(step.newKeys()).isEmpty();
@@ -158,6 +162,18 @@ class LedgerBatchTest {
         assertThat(fresh.outcomes().get(0).replayed()).isFalse();
         assertThat(fresh.outcomes().get(0).result()).isInstanceOf(GrantRecord.class);
         assertThat(wallet().balance).isEqualTo(1_004);
+    }
+
+    @Test
+    void aWalletThatBreaksAnInvariant_failsTheBatch_namingTheWalletAndTheRule() {
+        states.put(W, new WalletState(W, CREDITS, 500, 0, 0, null)); // a balance with no grant
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(spend(1, null)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("as loaded").hasMessageContaining("c1")
+                .hasMessageContaining("is not the balance 500");
+        WalletState heldWrong = new WalletState(W, CREDITS, 0, 0, 70, null);
+        assertThat(Invariants.violations(heldWrong)).singleElement().asString()
+                .contains("active holds reserve 0, not held 70");
     }
 
     @Test

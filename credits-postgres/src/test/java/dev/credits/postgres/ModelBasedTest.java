@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.credits.CreditType;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
+import dev.credits.CreditsConfig;
 import dev.credits.Grant;
 import dev.credits.GrantRecord;
 import dev.credits.GrantStatus;
@@ -16,6 +17,7 @@ import dev.credits.OverdraftLimit;
 import dev.credits.Spend;
 import dev.credits.Wallet;
 import dev.credits.WalletBalance;
+import dev.credits.memory.InMemoryLedgerStore;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.time.Duration;
@@ -37,6 +39,11 @@ import org.junit.jupiter.api.Test;
 class ModelBasedTest {
     static final int SEQUENCES = Integer.getInteger("credits.sequences", 500);
     static final int STEPS = 24;
+    /** Sequences run on the in-memory store, with faults, per CI run. */
+    static final int MEMORY_SEQUENCES = Integer.getInteger("credits.memory.sequences", 100_000);
+    /** Sequences of the in-memory run that share one ledger (and one group committer). */
+    static final int MEMORY_SEQUENCES_PER_LEDGER = 2_000;
+    static final int ATTEMPTS_MAX = 20;
     static final long BASE_SEED = Long.getLong("credits.seed", System.nanoTime());
 
     @Test
@@ -60,6 +67,103 @@ class ModelBasedTest {
                             .isEmpty();
                 }
             }
+        }
+    }
+
+    /**
+     * The same sequences, 100,000 of them, through the real group committer and the core's
+     * batch step on the in-memory store, which fails batches as a database can: before commit
+     * (nothing written), after commit with the answer lost, and down for several batches. Every
+     * call retries with its key until it gets an answer, so the model applies it once: a
+     * command applied twice, or lost, or a retry that does not replay the first answer, breaks
+     * the match. The same base seed replays it ({@code -Dcredits.memory.sequences=N}).
+     */
+    @Test
+    void randomSequences_withFaults_onTheInMemoryStore_matchTheReferenceModel() {
+        System.out.println("ModelBasedTest (in memory, with faults) base seed " + BASE_SEED
+                + " (" + MEMORY_SEQUENCES + " sequences)");
+        CreditTypes types = CreditTypes.of(List.of(new CreditType("credits", "Credits", null, 2,
+                OverdraftLimit.none(), 5_000L)));
+        SeededFaults faults = new SeededFaults();
+        long injected = 0;
+        for (int first = 0; first < MEMORY_SEQUENCES; first += MEMORY_SEQUENCES_PER_LEDGER) {
+            MutableClock clock = MutableClock.at("2026-01-01T00:00:00Z");
+            InMemoryLedgerStore store = new InMemoryLedgerStore(types);
+            store.faults(faults);
+            // Every other ledger applies commands through the group committer, the rest on the
+            // caller's thread (as with group commit off): both paths meet the same faults.
+            boolean groupCommit = (first / MEMORY_SEQUENCES_PER_LEDGER) % 2 == 0;
+            CreditsConfig config = CreditsConfig.defaults().withClock(clock)
+                    .withCreditTypes(types).withSweepIntervalMs(0).withGroupCommit(groupCommit);
+            try (Credits credits = Credits.open(config, store)) {
+                int last = Math.min(MEMORY_SEQUENCES, first + MEMORY_SEQUENCES_PER_LEDGER);
+                for (int i = first; i < last; i++) {
+                    long seed = BASE_SEED + i;
+                    faults.reset(seed);
+                    try {
+                        new Sequence(credits, clock, seed).run();
+                    } catch (AssertionError | RuntimeException e) {
+                        throw new AssertionError("in-memory sequence failed; replay with"
+                                + " -Dcredits.seed=" + seed + " -Dcredits.memory.sequences=1: "
+                                + e.getMessage(), e);
+                    }
+                }
+                faults.reset(BASE_SEED);
+                faults.off();
+                assertThat(credits.verify().violations()).as("verify after sequence " + last)
+                        .isEmpty();
+            }
+            injected += faults.injected;
+        }
+        System.out.println("ModelBasedTest (in memory): " + injected + " faults injected");
+        assertThat(injected).as("faults injected").isPositive();
+    }
+
+    /** Fails batches at random, from a seed: before commit, after commit, down for a while. */
+    static final class SeededFaults implements InMemoryLedgerStore.Faults {
+        Random random = new Random();
+        int downBatches;
+        long injected;
+        boolean on = true;
+
+        void reset(long seed) {
+            random = new Random(seed ^ 0x5DEECE66DL);
+            downBatches = 0;
+            on = true;
+        }
+
+        void off() {
+            on = false;
+        }
+
+        @Override
+        public void beforeCommit(List<dev.credits.core.Command> commands) {
+            if (!on) {
+                return;
+            }
+            if (downBatches > 0) {
+                downBatches--;
+                fail("the store is down");
+            }
+            int roll = random.nextInt(100);
+            if (roll < 1) {
+                downBatches = 1 + random.nextInt(4);
+                fail("the store went down");
+            } else if (roll < 5) {
+                fail("the batch failed before commit");
+            }
+        }
+
+        @Override
+        public void afterCommit(List<dev.credits.core.Command> commands) {
+            if (on && random.nextInt(100) < 3) {
+                fail("the answer was lost after commit");
+            }
+        }
+
+        private void fail(String why) {
+            injected++;
+            throw InMemoryLedgerStore.unavailable(why);
         }
     }
 
@@ -98,9 +202,13 @@ class ModelBasedTest {
         long debt;
         OverdraftLimit limit = OverdraftLimit.none();
 
+        final long seed;
+        int operations;
+
         Sequence(Credits credits, MutableClock clock, long seed) {
             this.credits = credits;
             this.clock = clock;
+            this.seed = seed;
             this.random = new Random(seed);
             this.wallet = credits.wallet("model_" + seed, "credits");
         }
@@ -137,6 +245,27 @@ class ModelBasedTest {
 
         Instant now() {
             return credits.now();
+        }
+
+        /** A key per operation: a retry after an outage replays, never applies twice. */
+        String nextKey() {
+            return "m" + seed + "-" + ++operations;
+        }
+
+        /**
+         * Runs a ledger call, retrying it with its key while the store is unavailable (only the
+         * in-memory store injects that): the model then applies it once.
+         */
+        <T> T attempt(java.util.function.Supplier<T> call) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return call.get();
+                } catch (dev.credits.StorageUnavailableException e) {
+                    if (attempt >= ATTEMPTS_MAX) {
+                        throw e;
+                    }
+                }
+            }
         }
 
         /** Activations and expiries that fell due, in time order (then by grant id). */
@@ -195,8 +324,9 @@ class ModelBasedTest {
                     : now().plusSeconds(60 + random.nextInt(7200));
             Instant effectiveAt = random.nextInt(4) == 0 ? now().minusSeconds(random.nextInt(900))
                     : null;
-            GrantRecord r = wallet.grant(Grant.of(units(amount)).priority(priority)
-                    .expiresAt(expiresAt).effectiveAt(effectiveAt));
+            String key = nextKey();
+            GrantRecord r = attempt(() -> wallet.grant(Grant.of(units(amount)).priority(priority)
+                    .expiresAt(expiresAt).effectiveAt(effectiveAt).idempotencyKey(key)));
             long paid = Math.min(debt, amount);
             debt -= paid;
             grants.put(r.id(), new ModelGrant(r.id(), amount, amount - paid, priority,
@@ -210,8 +340,9 @@ class ModelBasedTest {
             Instant effectiveAt = now().plusSeconds(1 + random.nextInt(3600));
             Instant expiresAt = random.nextBoolean() ? null
                     : effectiveAt.plusSeconds(60 + random.nextInt(7200));
-            GrantRecord r = wallet.grant(Grant.of(units(amount)).priority(priority)
-                    .expiresAt(expiresAt).effectiveAt(effectiveAt));
+            String key = nextKey();
+            GrantRecord r = attempt(() -> wallet.grant(Grant.of(units(amount)).priority(priority)
+                    .expiresAt(expiresAt).effectiveAt(effectiveAt).idempotencyKey(key)));
             ModelGrant g = new ModelGrant(r.id(), amount, amount, priority, effectiveAt,
                     expiresAt);
             g.status = GrantStatus.SCHEDULED;
@@ -225,7 +356,8 @@ class ModelBasedTest {
             long amount = 1 + random.nextInt(6_000);
             boolean fits = limit.permits(balance() - held() - amount);
             try {
-                wallet.spend(Spend.of(units(amount)));
+                String key = nextKey();
+                attempt(() -> wallet.spend(Spend.of(units(amount)).idempotencyKey(key)));
                 assertThat(fits).as("spend of %d should have been refused", amount).isTrue();
                 burn(amount);
             } catch (InsufficientCreditsException e) {
@@ -257,7 +389,9 @@ class ModelBasedTest {
             long amount = 1 + random.nextInt(4_000);
             boolean fits = limit.permits(balance() - held() - amount);
             try {
-                var h = wallet.hold(units(amount), Duration.ofSeconds(60 + random.nextInt(3600)));
+                Duration lifetime = Duration.ofSeconds(60 + random.nextInt(3600));
+                String key = nextKey();
+                var h = attempt(() -> wallet.hold(units(amount), lifetime, null, key));
                 assertThat(fits).as("hold of %d should have been refused", amount).isTrue();
                 holds.add(new ModelHold(h.id(), amount, h.record().expiresAt(),
                         new HoldStatus[] {HoldStatus.HELD}));
@@ -279,7 +413,8 @@ class ModelBasedTest {
             boolean fits = extra == 0
                     || limit.permits(balance() - amount - (held() - h.amount()));
             try {
-                credits.capture(h.id(), units(amount), null);
+                String key = nextKey();
+                attempt(() -> credits.capture(h.id(), units(amount), key));
                 assertThat(held && fits).as("capture %d of %s", amount, h).isTrue();
                 h.status()[0] = HoldStatus.CAPTURED;
                 burn(amount);
@@ -299,7 +434,8 @@ class ModelBasedTest {
             ModelHold h = holds.get(random.nextInt(holds.size()));
             boolean held = h.status()[0] == HoldStatus.HELD;
             try {
-                credits.release(h.id(), null);
+                String key = nextKey();
+                attempt(() -> credits.release(h.id(), key));
                 assertThat(held).isTrue();
                 h.status()[0] = HoldStatus.RELEASED;
             } catch (InvalidStateException e) {
@@ -319,7 +455,8 @@ class ModelBasedTest {
             boolean active = g.status == GrantStatus.ACTIVE
                     || g.status == GrantStatus.SCHEDULED;
             try {
-                credits.voidGrant(g.id, "model", null);
+                String key = nextKey();
+                attempt(() -> credits.voidGrant(g.id, "model", key));
                 assertThat(active).isTrue();
                 g.status = GrantStatus.VOIDED;
                 g.remaining = 0;
@@ -332,7 +469,8 @@ class ModelBasedTest {
         String adjust() {
             expire();
             long amount = (1 + random.nextInt(3_000)) * (random.nextBoolean() ? 1 : -1);
-            var t = wallet.adjust(units(amount), "model", null);
+            String key = nextKey();
+            var t = attempt(() -> wallet.adjust(units(amount), "model", key));
             if (amount > 0) {
                 long paid = Math.min(debt, amount);
                 debt -= paid;
@@ -352,7 +490,8 @@ class ModelBasedTest {
                 case 2 -> OverdraftLimit.ofUnlimited();
                 default -> OverdraftLimit.none();
             };
-            wallet.setOverdraftLimit(pick == 3 ? null : limit);
+            OverdraftLimit chosen = pick == 3 ? null : limit;
+            attempt(() -> wallet.setOverdraftLimit(chosen));
             return "overdraft " + limit;
         }
 
