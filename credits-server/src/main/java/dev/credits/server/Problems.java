@@ -31,25 +31,12 @@ final class Problems {
 
     /** The HTTP status and title of an error code; an unknown code is a bug, so a 500. */
     static Kind kind(String code) {
-        return switch (code) {
-            case RequestRejectedException.MALFORMED_REQUEST -> new Kind(400, "Malformed request");
-            case RequestRejectedException.UNAUTHORIZED -> new Kind(401, "Unauthorized");
-            case "insufficient_credits" -> new Kind(402, "Insufficient credits");
-            case "not_found" -> new Kind(404, "Not found");
-            case "idempotency_conflict" -> new Kind(409, "Idempotency conflict");
-            case "invalid_state" -> new Kind(409, "Invalid state");
-            case RequestRejectedException.REQUEST_TOO_LARGE -> new Kind(413, "Request too large");
-            case RequestRejectedException.UNSUPPORTED_MEDIA_TYPE ->
-                    new Kind(415, "Unsupported media type");
-            case "validation_failed" -> new Kind(422, "Validation failed");
-            case "invalid_amount" -> new Kind(422, "Invalid amount");
-            case "unknown_credit_type" -> new Kind(422, "Unknown credit type");
-            case "unknown_model" -> new Kind(422, "Unknown model");
-            case "spend_limit_exceeded" -> new Kind(402, "Spend limit exceeded");
-            case "usage_missing" -> new Kind(422, "Usage missing");
-            case "unavailable" -> new Kind(503, "Service unavailable");
-            default -> new Kind(500, "Internal error");
-        };
+        ProblemCode known = ProblemCode.of(code);
+        if (known == null) {
+            LOG.error("problem code {} has no HTTP status; answered as a 500", code);
+            known = ProblemCode.INTERNAL_ERROR;
+        }
+        return new Kind(known.status, known.title);
     }
 
     /** The exception handler of the server: every exception ends here. */
