@@ -314,9 +314,35 @@ public final class AiMetering {
         if (usage == null) {
             throw new ValidationException("usage", "is required");
         }
-        // The wallet is read before the transaction: a request holds one connection at a time.
-        WalletBalance wallet = walletOf(get(callId));
-        AiCallRecord call = store.inTransaction(c -> {
+        AiCallRecord call;
+        try {
+            call = priceLocked(callId, usage, latencyMs, note, null);
+        } catch (WalletNeeded needed) {
+            // The charge is more than the hold: read the wallet on its own connection (a request
+            // holds one at a time), then price again with it.
+            call = priceLocked(callId, usage, latencyMs, note, walletOf(needed.call));
+        }
+        if (call == null) {
+            throw new InvalidStateException("AI call " + callId + " expired before it was"
+                    + " completed; its hold was released");
+        }
+        return call;
+    }
+
+    /** Thrown inside a pricing transaction that needs the wallet it was not given. */
+    private static final class WalletNeeded extends RuntimeException {
+        final AiCallRecord call;
+
+        WalletNeeded(AiCallRecord call) {
+            super(null, null, false, false);
+            this.call = call;
+        }
+    }
+
+    /** Prices the locked call in one transaction; null when its reservation had expired. */
+    private AiCallRecord priceLocked(String callId, TokenUsage usage, Long latencyMs,
+                                     String note, WalletBalance wallet) {
+        return store.inTransaction(c -> {
             AiCallRecord locked = store.lock(c, callId);
             if (locked == null) {
                 throw new NotFoundException("AI call " + callId + " not found");
@@ -338,16 +364,13 @@ public final class AiMetering {
             }
             return price(c, locked, usage, latencyMs, note, wallet);
         });
-        if (call == null) {
-            throw new InvalidStateException("AI call " + callId + " expired before it was"
-                    + " completed; its hold was released");
-        }
-        return call;
     }
 
     /**
      * Prices a call under the wallet's remainder lock and records it as completing, all in the
-     * caller's transaction. Refuses, writing nothing, what the wallet cannot cover.
+     * caller's transaction. Refuses, writing nothing, what the wallet cannot cover; a charge
+     * beyond the hold needs {@code wallet} (read before the transaction), and without it throws
+     * {@link WalletNeeded}.
      */
     private AiCallRecord price(Connection c, AiCallRecord call, TokenUsage usage, Long latencyMs,
                                String note, WalletBalance wallet) throws SQLException {
@@ -357,6 +380,9 @@ public final class AiMetering {
         CreditConversion.Charge charge = conversion.charge(remainder, cost);
         long held = call.reserved() == null ? 0 : call.reserved().units();
         if (charge.units() > held) {
+            if (wallet == null) {
+                throw new WalletNeeded(call);
+            }
             requireCoverable(wallet, charge.units(), held);
         }
         store.saveRemainder(c, call.customerId(), type.id(), charge.remainder(),

@@ -188,7 +188,7 @@ public final class LedgerBatch {
         if (key != null) {
             RecordedKey previous = keys.find(key);
             if (previous == null) {
-                RecordedKey legacy = keys.findLegacy(key, fingerprints.legacyOf(command));
+                RecordedKey legacy = keys.findLegacy(command, fingerprints);
                 if (legacy != null) {
                     return Outcome.of(legacy.result(), true); // recorded before the prefix
                 }
@@ -249,17 +249,18 @@ public final class LedgerBatch {
         /**
          * For a derived key with no entry of its own: the entry recorded under its bare name
          * before derived keys had their prefix, if it is this very command's (its fingerprint is
-         * {@code legacyFingerprint}). A client's key that merely imitates the name is someone
-         * else's request, and is ignored.
+         * the command's legacy one, computed only when such an entry exists). A client's key that
+         * merely imitates the name is someone else's request, and is ignored.
          */
-        RecordedKey findLegacy(String key, String legacyFingerprint) {
-            if (legacyFingerprint == null) {
+        RecordedKey findLegacy(Command command, Fingerprints fingerprints) {
+            String key = command.idempotencyKey();
+            if (!IdempotencyKeys.isDerived(key)) {
                 return null;
             }
             String bare = IdempotencyKeys.bareName(key);
             RecordedKey legacy = recordedBefore.contains(bare) ? known.get(bare) : null;
-            return legacy != null && legacy.fingerprint().equals(legacyFingerprint) ? legacy
-                    : null;
+            return legacy != null && legacy.fingerprint().equals(fingerprints.legacyOf(command))
+                    ? legacy : null;
         }
 
         void record(NewKey key) {

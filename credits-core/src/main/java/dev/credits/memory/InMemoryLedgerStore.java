@@ -216,21 +216,15 @@ public final class InMemoryLedgerStore implements LedgerStore {
     @Override
     public synchronized GrantRecord grant(String grantId, Instant now) {
         WalletKey key = grantWallets.get(grantId);
-        if (key == null) {
-            return null;
-        }
-        WalletState state = readAt(key, now);
-        return LedgerMachine.grantRecord(state, state.grants.get(grantId));
+        WalletState state = key == null ? null : readAt(key, now);
+        return state == null ? null : LedgerMachine.grantRecord(state, state.grants.get(grantId));
     }
 
     @Override
     public synchronized HoldRecord hold(String holdId, Instant now) {
         WalletKey key = holdWallets.get(holdId);
-        if (key == null) {
-            return null;
-        }
-        WalletState state = readAt(key, now);
-        return LedgerMachine.holdRecord(state, state.holds.get(holdId));
+        WalletState state = key == null ? null : readAt(key, now);
+        return state == null ? null : LedgerMachine.holdRecord(state, state.holds.get(holdId));
     }
 
     @Override
