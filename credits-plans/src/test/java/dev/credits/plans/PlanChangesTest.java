@@ -218,6 +218,29 @@ class PlanChangesTest {
         assertThat(balance(credits, "c1", "credits")).isEqualTo("500.00");
     }
 
+    @Test
+    void concurrentPurchases_withOneKeyOrOneReference_grantOnce_andRetriesReplay()
+            throws Exception {
+        List<Supplier<Object>> tasks = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            tasks.add(() -> plans.purchase("c1", "pack_small", 1, "pi_race", "buy-race"));
+            tasks.add(() -> plans.purchase("c2", "pack_small", 1, "pi_race"));
+        }
+        Map<Integer, CreditsException> failed = runTogether(tasks);
+        for (Map.Entry<Integer, CreditsException> failure : failed.entrySet()) {
+            assertThat(isRetryable(failure.getValue())).as(failure.getValue().toString())
+                    .isTrue();
+            retry(tasks.get(failure.getKey()));
+        }
+        assertThat(plans.purchase("c1", "pack_small", 1, "pi_race", "buy-race").replayed())
+                .isTrue();
+        for (String customer : List.of("c1", "c2")) {
+            assertThat(balance(credits, customer, "credits")).isEqualTo("500.00");
+            assertThat(balance(credits, customer, "sms")).isEqualTo("10");
+        }
+        assertThat(credits.verify().violations()).isEmpty();
+    }
+
     private Map<Integer, CreditsException> runTogether(List<Supplier<Object>> tasks)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());

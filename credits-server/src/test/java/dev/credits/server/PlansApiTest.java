@@ -262,7 +262,7 @@ class PlansApiTest {
     }
 
     @Test
-    void aTestClockAdvanceWithAKey_movesOnce() {
+    void aTestClockAdvanceWithAKey_movesOnce() throws Exception {
         start(true);
         String before = send("GET", "/v1/test-clock", null).json().get("now").asText();
         java.util.Map<String, String> key = java.util.Map.of("Idempotency-Key", "tick-1");
@@ -273,6 +273,28 @@ class PlansApiTest {
         assertThat(again.body()).isEqualTo(first.body());
         String now = send("GET", "/v1/test-clock", null).json().get("now").asText();
         assertThat(Instant.parse(now)).isEqualTo(Instant.parse(before).plusSeconds(3600));
+        // The same advance many times at once: still one hour, every answer the first one.
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<Response>> racing = new java.util.ArrayList<>();
+        java.util.Map<String, String> raceKey = java.util.Map.of("Idempotency-Key", "tick-2");
+        for (int i = 0; i < 8; i++) {
+            racing.add(pool.submit(() -> send("POST", "/v1/test-clock/advance",
+                    "{\"seconds\":3600}", raceKey)));
+        }
+        java.util.Set<String> bodies = new java.util.HashSet<>();
+        for (java.util.concurrent.Future<Response> answer : racing) {
+            Response r = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (r.status() == 503) {
+                r = send("POST", "/v1/test-clock/advance", "{\"seconds\":3600}", raceKey);
+            }
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            bodies.add(r.body());
+        }
+        pool.shutdown();
+        assertThat(bodies).hasSize(1);
+        assertThat(Instant.parse(send("GET", "/v1/test-clock", null).json().get("now").asText()))
+                .isEqualTo(Instant.parse(before).plusSeconds(7200));
         Response other = send("POST", "/v1/test-clock/advance", "{\"seconds\":60}", key);
         assertThat(other.status()).isEqualTo(409);
         Response far = send("POST", "/v1/test-clock/advance",
