@@ -1,9 +1,9 @@
 package dev.credits;
 
-import dev.credits.core.Command;
-import dev.credits.core.EventDispatcher;
-import dev.credits.core.GroupCommitter;
-import dev.credits.core.WalletKey;
+import dev.credits.internal.Command;
+import dev.credits.internal.EventDispatcher;
+import dev.credits.internal.GroupCommitter;
+import dev.credits.internal.WalletKey;
 import dev.credits.spi.LedgerStore;
 import dev.credits.spi.LedgerStore.BatchResult;
 import dev.credits.spi.LedgerStore.Outcome;

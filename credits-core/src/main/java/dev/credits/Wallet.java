@@ -1,8 +1,8 @@
 package dev.credits;
 
-import dev.credits.core.Command;
-import dev.credits.core.Json;
-import dev.credits.core.WalletKey;
+import dev.credits.internal.Command;
+import dev.credits.internal.Json;
+import dev.credits.internal.WalletKey;
 import java.time.Duration;
 import java.time.Instant;
 

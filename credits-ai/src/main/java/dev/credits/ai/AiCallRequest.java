@@ -2,7 +2,7 @@ package dev.credits.ai;
 
 import dev.credits.CustomerIds;
 import dev.credits.ValidationException;
-import dev.credits.core.Command;
+import dev.credits.internal.Command;
 import java.time.Duration;
 
 /**

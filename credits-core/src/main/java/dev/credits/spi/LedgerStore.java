@@ -8,15 +8,15 @@ import dev.credits.HistoryPage;
 import dev.credits.HoldRecord;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
-import dev.credits.core.Command;
-import dev.credits.core.WalletKey;
+import dev.credits.internal.Command;
+import dev.credits.internal.WalletKey;
 import dev.credits.event.CreditsEvent;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * Storage of the ledger. The write path is {@link #execute}: one database transaction for a batch
- * of commands, with the wallets locked in a stable order and {@link dev.credits.core.LedgerMachine}
+ * of commands, with the wallets locked in a stable order and {@link dev.credits.internal.LedgerMachine}
  * applied to each command in arrival order. Reads never lock.
  */
 public interface LedgerStore extends AutoCloseable {

@@ -11,7 +11,7 @@ import dev.credits.NotFoundException;
 import dev.credits.OverloadedException;
 import dev.credits.StorageUnavailableException;
 import dev.credits.ValidationException;
-import dev.credits.core.Command;
+import dev.credits.internal.Command;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -7,7 +7,7 @@ import dev.credits.IdempotencyKeys;
 import dev.credits.NotFoundException;
 import dev.credits.Times;
 import dev.credits.ValidationException;
-import dev.credits.core.Ids;
+import dev.credits.internal.Ids;
 import dev.credits.postgres.PostgresLedgerStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

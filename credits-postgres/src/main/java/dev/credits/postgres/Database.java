@@ -3,7 +3,7 @@ package dev.credits.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.credits.CreditsConfig;
-import dev.credits.core.GroupCommitter;
+import dev.credits.internal.GroupCommitter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,7 +1,7 @@
 package dev.credits.postgres;
 
-import dev.credits.core.LedgerBatch.NewKey;
-import dev.credits.core.LedgerBatch.RecordedKey;
+import dev.credits.internal.LedgerBatch.NewKey;
+import dev.credits.internal.LedgerBatch.RecordedKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The idempotency keys of a batch, loaded and written; what they mean is the core's
- * ({@link dev.credits.core.LedgerBatch}). A key names one request across the whole ledger (the
+ * ({@link dev.credits.internal.LedgerBatch}). A key names one request across the whole ledger (the
  * primary key): two first uses of one key that race on different wallets meet there, and the
  * loser's batch is retried, and then replays or conflicts.
  */

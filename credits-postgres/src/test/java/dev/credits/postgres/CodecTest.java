@@ -2,7 +2,7 @@ package dev.credits.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.credits.core.Command;
+import dev.credits.internal.Command;
 import org.junit.jupiter.api.Test;
 
 /** Request fingerprints must not change under keys already recorded. */

@@ -16,8 +16,8 @@ import dev.credits.OverdraftLimit;
 import dev.credits.Spend;
 import dev.credits.ValidationException;
 import dev.credits.Wallet;
-import dev.credits.core.Command;
-import dev.credits.core.WalletKey;
+import dev.credits.internal.Command;
+import dev.credits.internal.WalletKey;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.math.BigDecimal;
@@ -163,7 +163,7 @@ class HostileInputTest {
         assertThat(credits.history("user_1", History.query()).data()).isNotEmpty();
     }
 
-    private static final int JSON_DEPTH_MAX = dev.credits.core.Json.METADATA_DEPTH_MAX;
+    private static final int JSON_DEPTH_MAX = dev.credits.internal.Json.METADATA_DEPTH_MAX;
 
     /** A value that makes {@code {"deep": value}} nested {@code levels} deep in all. */
     private static Object nested(int levels) {

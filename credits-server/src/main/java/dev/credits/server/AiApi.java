@@ -14,7 +14,7 @@ import dev.credits.ai.AiUsage;
 import dev.credits.ai.TokenUsage;
 import dev.credits.ai.UsageGrouping;
 import dev.credits.ai.UsageTotal;
-import dev.credits.core.Command;
+import dev.credits.internal.Command;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;

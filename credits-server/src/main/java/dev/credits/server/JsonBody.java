@@ -12,7 +12,7 @@ import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.Times;
 import dev.credits.ValidationException;
-import dev.credits.core.Json;
+import dev.credits.internal.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,4 +1,4 @@
-package dev.credits.core;
+package dev.credits.internal;
 
 import dev.credits.Allocation;
 import dev.credits.Amount;
@@ -18,7 +18,7 @@ import dev.credits.Transaction;
 import dev.credits.TransactionType;
 import dev.credits.ValidationException;
 import dev.credits.WalletBalance;
-import dev.credits.core.TransactionEntry.AllocationEntry;
+import dev.credits.internal.TransactionEntry.AllocationEntry;
 import dev.credits.event.BalanceLow;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsExpired;

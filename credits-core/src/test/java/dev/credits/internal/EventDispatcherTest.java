@@ -1,4 +1,4 @@
-package dev.credits.core;
+package dev.credits.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

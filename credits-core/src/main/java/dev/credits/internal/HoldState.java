@@ -1,4 +1,4 @@
-package dev.credits.core;
+package dev.credits.internal;
 
 import dev.credits.HoldStatus;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.credits.core;
+package dev.credits.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,8 +12,8 @@ import dev.credits.InvalidAmountException;
 import dev.credits.NotFoundException;
 import dev.credits.OverdraftLimit;
 import dev.credits.SpendResult;
-import dev.credits.core.LedgerBatch.RecordedKey;
-import dev.credits.core.LedgerBatch.Step;
+import dev.credits.internal.LedgerBatch.RecordedKey;
+import dev.credits.internal.LedgerBatch.Step;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.credits.core;
+package dev.credits.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
