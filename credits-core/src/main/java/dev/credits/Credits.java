@@ -2,7 +2,9 @@ package dev.credits;
 
 import dev.credits.internal.Command;
 import dev.credits.internal.EventDispatcher;
+import dev.credits.internal.Executed;
 import dev.credits.internal.GroupCommitter;
+import dev.credits.internal.Invariants;
 import dev.credits.internal.WalletKey;
 import dev.credits.spi.LedgerStore;
 import dev.credits.spi.LedgerStore.BatchResult;
@@ -132,32 +134,36 @@ public final class Credits implements AutoCloseable {
         }
     }
 
-    /** Executes a command and returns its outcome (with whether it was an idempotent replay). */
-    public Outcome execute(Command command) {
-        if (committer != null) {
-            return committer.submit(command);
-        }
-        BatchResult batch = store.execute(List.of(command), now());
-        events.publish(batch.events());
-        return batch.outcomes().get(0);
-    }
-
     /**
-     * Executes a command and returns its result, or throws its typed failure (with the caller's
-     * stack). For modules that build commands themselves, e.g. with a derived idempotency key.
+     * Executes a command: its result, and whether it was an idempotent replay. Throws the
+     * command's typed failure (a {@link CreditsException}) with the caller's stack. For this
+     * project's modules, which build commands themselves (with a derived idempotency key, say);
+     * applications use {@link Wallet} and the methods here.
      */
-    public Object run(Command command) {
-        Outcome outcome = execute(command);
+    public <R> Executed<R> execute(Command<R> command) {
+        Outcome outcome;
+        if (committer != null) {
+            outcome = committer.submit(command);
+        } else {
+            BatchResult batch = store.execute(List.of(command), now());
+            events.publish(batch.events());
+            outcome = batch.outcomes().get(0);
+        }
         if (outcome.error() != null) {
             // The error was made on a committer thread; give the caller its own stack.
             outcome.error().fillInStackTrace();
             throw outcome.error();
         }
-        return outcome.result();
+        return new Executed<>(command.resultType().cast(outcome.result()), outcome.replayed());
+    }
+
+    /** Executes a command and returns its result; see {@link #execute}. */
+    public <R> R run(Command<R> command) {
+        return execute(command).result();
     }
 
     public GrantRecord voidGrant(String grantId, String reason, String idempotencyKey) {
-        return (GrantRecord) run(new Command.VoidGrant(grantId, reason,
+        return run(new Command.VoidGrant(grantId, reason,
                 Wallet.clientKey(idempotencyKey)));
     }
 
@@ -171,19 +177,19 @@ public final class Credits implements AutoCloseable {
         if (expectedRemaining == null) {
             throw new ValidationException("expected_remaining", "is required");
         }
-        return (GrantRecord) run(new Command.VoidGrant(grantId, reason, null,
+        return run(new Command.VoidGrant(grantId, reason, null,
                 expectedRemaining.units(), null));
     }
 
     public HoldRecord capture(String holdId, String amount, String idempotencyKey) {
         HoldRecord hold = requireHold(holdId);
         long units = types.require(hold.creditType()).parsePositive(amount).units();
-        return (HoldRecord) run(new Command.Capture(holdId, units,
+        return run(new Command.Capture(holdId, units,
                 Wallet.clientKey(idempotencyKey)));
     }
 
     public HoldRecord release(String holdId, String idempotencyKey) {
-        return (HoldRecord) run(new Command.Release(holdId,
+        return run(new Command.Release(holdId,
                 Wallet.clientKey(idempotencyKey)));
     }
 
@@ -244,7 +250,7 @@ public final class Credits implements AutoCloseable {
         while (true) {
             List<WalletKey> due = store.walletsDueForSweep(now(), SWEEP_WALLETS_MAX);
             for (WalletKey key : due) {
-                execute(new Command.Sweep(key));
+                sweep(key);
             }
             swept += due.size();
             if (due.size() < SWEEP_WALLETS_MAX) {
@@ -253,6 +259,20 @@ public final class Credits implements AutoCloseable {
         }
         store.deleteIdempotencyKeysBefore(now().minus(IDEMPOTENCY_RETENTION));
         return swept;
+    }
+
+    /**
+     * Sweeps one wallet. Its own failure is logged and the sweep goes on (the next one tries it
+     * again); a full queue or a storage outage stops the whole sweep.
+     */
+    private void sweep(WalletKey key) {
+        try {
+            run(new Command.Sweep(key));
+        } catch (OverloadedException | StorageUnavailableException e) {
+            throw e;
+        } catch (CreditsException e) {
+            LOG.warn("sweeping {} failed; the next sweep retries it", key, e);
+        }
     }
 
     private void sweepQuietly() {
@@ -275,14 +295,22 @@ public final class Credits implements AutoCloseable {
         return clock;
     }
 
-    /** The store; for the server and tools in this project, not part of the stable API. */
-    public LedgerStore store() {
+    /** The store, for {@link Wallet}'s reads. */
+    LedgerStore store() {
         return store;
     }
 
     /** Now, to the microsecond (what the database keeps). */
     public Instant now() {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /**
+     * How many batches a broken ledger invariant (see {@code verify}) has failed in this process;
+     * each failed without writing anything, and should be zero. For monitoring.
+     */
+    public long invariantViolations() {
+        return Invariants.brokenCount();
     }
 
     public boolean isHealthy() {

@@ -31,7 +31,7 @@ public final class Wallet {
 
     /** Adds credits. Throws {@link InvalidAmountException}, {@link ValidationException}. */
     public GrantRecord grant(Grant grant) {
-        return (GrantRecord) credits.run(new Command.Grant(key, type.parsePositive(grant.amount())
+        return credits.run(new Command.Grant(key, type.parsePositive(grant.amount())
                 .units(), grant.source(), grant.priority(), grant.effectiveAt(), grant.expiresAt(),
                 grant.reason(), Json.metadata(grant.metadata()),
                 clientKey(grant.idempotencyKey())));
@@ -39,14 +39,14 @@ public final class Wallet {
 
     /** Uses credits in burn-down order. Throws {@link InsufficientCreditsException}. */
     public SpendResult spend(Spend spend) {
-        return (SpendResult) credits.run(new Command.Spend(key,
+        return credits.run(new Command.Spend(key,
                 type.parsePositive(spend.amount()).units(), spend.feature(), spend.reason(),
                 Json.metadata(spend.metadata()), clientKey(spend.idempotencyKey())));
     }
 
     /** An operator's signed correction; a negative one ignores the overdraft limit. */
     public Transaction adjust(String signedAmount, String reason, String idempotencyKey) {
-        return (Transaction) credits.run(new Command.Adjust(key, type.parse(signedAmount).units(),
+        return credits.run(new Command.Adjust(key, type.parse(signedAmount).units(),
                 reason, Json.EMPTY_OBJECT, clientKey(idempotencyKey)));
     }
 
@@ -56,7 +56,7 @@ public final class Wallet {
     }
 
     public Hold hold(String amount, Duration lifetime, String feature, String idempotencyKey) {
-        HoldRecord record = (HoldRecord) credits.run(new Command.Hold(key,
+        HoldRecord record = credits.run(new Command.Hold(key,
                 type.parsePositive(amount).units(), lifetime.toSeconds(), feature,
                 Json.EMPTY_OBJECT, clientKey(idempotencyKey)));
         return new Hold(credits, record);
@@ -97,7 +97,7 @@ public final class Wallet {
 
     /** Sets this wallet's overdraft limit; null returns to the credit type's default. */
     public WalletBalance setOverdraftLimit(OverdraftLimit limit) {
-        return (WalletBalance) credits.run(new Command.SetOverdraftLimit(key, limit));
+        return credits.run(new Command.SetOverdraftLimit(key, limit));
     }
 
     public HistoryPage history(History query) {

@@ -1,13 +1,11 @@
 package dev.credits.ai;
 
-import dev.credits.postgres.Jdbc;
 import dev.credits.Amount;
+import dev.credits.postgres.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,10 +143,10 @@ final class AiCallStore {
                 + " when status = 'reserved' and expires_at > ? then reserved_units"
                 + " else 0 end), 0), 9223372036854775807)::bigint from ai_calls"
                 + " where customer_id = ? and credit_type = ? and created_at >= ?")) {
-            setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setString(2, customerId);
             ps.setString(3, creditType);
-            setInstant(ps, 4, since);
+            Jdbc.setInstant(ps, 4, since);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
@@ -170,13 +168,13 @@ final class AiCallStore {
             ps.setString(6, call.feature());
             ps.setString(7, call.status().wireName());
             ps.setString(8, call.holdId());
-            setLong(ps, 9, call.reserved() == null ? null : call.reserved().units());
+            Jdbc.setLongOrNull(ps, 9, call.reserved() == null ? null : call.reserved().units());
             ps.setLong(10, call.maxInputTokens());
             ps.setLong(11, call.maxOutputTokens());
-            setInstant(ps, 12, call.expiresAt());
+            Jdbc.setInstant(ps, 12, call.expiresAt());
             ps.setString(13, call.idempotencyKey());
             ps.setString(14, fingerprint);
-            setInstant(ps, 15, call.createdAt());
+            Jdbc.setInstant(ps, 15, call.createdAt());
             ps.executeUpdate();
         }
     }
@@ -191,7 +189,7 @@ final class AiCallStore {
                     + " expires_at = ? where id = ? and status = 'reserved'"
                     + " and (hold_id is null or hold_id = ?)")) {
                 ps.setString(1, holdId);
-                setInstant(ps, 2, expiresAt);
+                Jdbc.setInstant(ps, 2, expiresAt);
                 ps.setString(3, id);
                 ps.setString(4, holdId);
                 return ps.executeUpdate() == 1;
@@ -227,7 +225,7 @@ final class AiCallStore {
             ps.setLong(6, u.reasoningTokens());
             ps.setLong(7, costNanoUsd);
             ps.setLong(8, creditUnits);
-            setLong(ps, 9, latencyMs);
+            Jdbc.setLongOrNull(ps, 9, latencyMs);
             ps.setString(10, error);
             ps.setString(11, id);
             ps.executeUpdate();
@@ -241,8 +239,8 @@ final class AiCallStore {
                     + " 'completed', transaction_id = ?, balance_after_units = ?,"
                     + " completed_at = ? where id = ? and status = 'completing'")) {
                 ps.setString(1, transactionId);
-                setLong(ps, 2, balanceAfterUnits);
-                setInstant(ps, 3, now);
+                Jdbc.setLongOrNull(ps, 2, balanceAfterUnits);
+                Jdbc.setInstant(ps, 3, now);
                 ps.setString(4, id);
                 return ps.executeUpdate() == 1;
             }
@@ -256,7 +254,7 @@ final class AiCallStore {
                 + " where id = ?")) {
             ps.setString(1, status.wireName());
             ps.setString(2, error);
-            setLong(ps, 3, latencyMs);
+            Jdbc.setLongOrNull(ps, 3, latencyMs);
             ps.setString(4, id);
             ps.executeUpdate();
         }
@@ -281,18 +279,18 @@ final class AiCallStore {
                     rs.getLong("cache_write_5m_tokens"), rs.getLong("cache_write_1h_tokens"),
                     rs.getLong("output_tokens"), rs.getLong("reasoning_tokens"));
         }
-        Long reserved = getLong(rs, "reserved_units");
-        Long credits = getLong(rs, "credit_units");
-        Long balance = getLong(rs, "balance_after_units");
+        Long reserved = Jdbc.getLongOrNull(rs, "reserved_units");
+        Long credits = Jdbc.getLongOrNull(rs, "credit_units");
+        Long balance = Jdbc.getLongOrNull(rs, "balance_after_units");
         return new AiCallRecord(rs.getString("id"), rs.getString("customer_id"),
                 rs.getString("credit_type"), rs.getString("provider"), rs.getString("model"),
                 rs.getString("feature"), status, rs.getString("hold_id"), amount(reserved),
                 rs.getLong("max_input_tokens"), rs.getLong("max_output_tokens"),
-                getInstant(rs, "expires_at"), usage, getLong(rs, "cost_nano_usd"),
+                Jdbc.getInstant(rs, "expires_at"), usage, Jdbc.getLongOrNull(rs, "cost_nano_usd"),
                 amount(credits), rs.getString("transaction_id"), amount(balance),
-                getLong(rs, "latency_ms"), rs.getString("error"),
-                rs.getString("idempotency_key"), getInstant(rs, "created_at"),
-                getInstant(rs, "completed_at"), false);
+                Jdbc.getLongOrNull(rs, "latency_ms"), rs.getString("error"),
+                rs.getString("idempotency_key"), Jdbc.getInstant(rs, "created_at"),
+                Jdbc.getInstant(rs, "completed_at"), false);
     }
 
     private Amount amount(Long units) {
@@ -320,8 +318,8 @@ final class AiCallStore {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, customerId);
                 ps.setString(2, creditType);
-                setInstant(ps, 3, from);
-                setInstant(ps, 4, to);
+                Jdbc.setInstant(ps, 3, from);
+                Jdbc.setInstant(ps, 4, to);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new UsageTotal(rs.getString(1), rs.getLong(2), sum(rs, 3),
@@ -343,33 +341,5 @@ final class AiCallStore {
             throw new dev.credits.ValidationException("from", "the totals of this range are"
                     + " larger than a count can hold; ask for a shorter range");
         }
-    }
-
-    private static void setInstant(PreparedStatement ps, int index, Instant value)
-            throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setTimestamp(index, Timestamp.from(value));
-        }
-    }
-
-    private static Instant getInstant(ResultSet rs, String column) throws SQLException {
-        Timestamp value = rs.getTimestamp(column);
-        return value == null ? null : value.toInstant();
-    }
-
-    private static void setLong(PreparedStatement ps, int index, Long value)
-            throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.BIGINT);
-        } else {
-            ps.setLong(index, value);
-        }
-    }
-
-    private static Long getLong(ResultSet rs, String column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
     }
 }

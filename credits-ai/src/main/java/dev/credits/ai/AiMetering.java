@@ -20,7 +20,6 @@ import dev.credits.internal.Command;
 import dev.credits.internal.Ids;
 import dev.credits.internal.Json;
 import dev.credits.internal.WalletKey;
-import dev.credits.postgres.PostgresLedgerStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -76,20 +75,19 @@ public final class AiMetering {
     }
 
     /** Metering with the default settings and {@code catalog}, e.g. the built-in defaults. */
-    public static AiMetering open(Credits credits, PriceCatalog catalog) {
-        return open(credits, AiConfig.defaults().withCatalog(catalog));
+    public static AiMetering open(Credits credits, DataSource dataSource, PriceCatalog catalog) {
+        return open(credits, dataSource, AiConfig.defaults().withCatalog(catalog));
     }
 
     /**
-     * Metering on the ledger's own PostgreSQL database. Throws {@link IllegalArgumentException}
+     * Metering that keeps its calls in the ledger's own PostgreSQL database ({@code dataSource},
+     * e.g. {@link dev.credits.postgres.PostgresLedger#dataSource()}). Throws
+     * {@link IllegalArgumentException}
      * for a configuration that cannot charge exactly, and
      * {@link dev.credits.UnknownCreditTypeException} for a credit type the ledger does not have.
      */
-    public static AiMetering open(Credits credits, AiConfig config) {
-        if (!(credits.store() instanceof PostgresLedgerStore postgres)) {
-            throw new IllegalArgumentException("AI metering needs the PostgreSQL ledger store");
-        }
-        return new AiMetering(credits, config, postgres.database().dataSource());
+    public static AiMetering open(Credits credits, DataSource dataSource, AiConfig config) {
+        return new AiMetering(credits, config, dataSource);
     }
 
     private Long limit(String field, String text) {
@@ -156,7 +154,7 @@ public final class AiMetering {
         if (r.idempotencyKey() != null) {
             return reserveKeyed(call, fingerprint);
         }
-        HoldRecord hold = (HoldRecord) ledger(holdCommand(call));
+        HoldRecord hold = ledger(holdCommand(call));
         AiCallRecord held = call.withHold(hold.id(), hold.expiresAt());
         try {
             insertWithinLimits(held, fingerprint);
@@ -206,7 +204,7 @@ public final class AiMetering {
     private AiCallRecord takeHold(AiCallRecord call) {
         HoldRecord hold;
         try {
-            hold = (HoldRecord) ledger(holdCommand(call));
+            hold = ledger(holdCommand(call));
         } catch (StorageUnavailableException e) {
             throw e;
         } catch (CreditsException e) {
@@ -428,7 +426,7 @@ public final class AiMetering {
             releaseQuietly(call.holdId(), call.id());
         } else if (call.holdId() != null) {
             try {
-                HoldRecord hold = (HoldRecord) ledger(new Command.Capture(call.holdId(), units,
+                HoldRecord hold = ledger(new Command.Capture(call.holdId(), units,
                         ledgerKey(call.id(), "capture")));
                 transactionId = hold.transactionId();
             } catch (InvalidStateException e) {
@@ -454,7 +452,7 @@ public final class AiMetering {
         metadata.put("ai_call_id", call.id());
         metadata.put("provider", call.provider());
         metadata.put("model", call.model());
-        return (SpendResult) ledger(new Command.Spend(new WalletKey(call.customerId(), type.id()),
+        return ledger(new Command.Spend(new WalletKey(call.customerId(), type.id()),
                 units, call.feature(), null, Json.metadata(metadata),
                 ledgerKey(call.id(), "spend")));
     }
@@ -673,7 +671,7 @@ public final class AiMetering {
 
     // ---- plumbing
 
-    private Object ledger(Command command) {
+    private <R> R ledger(Command<R> command) {
         return credits.run(command);
     }
 

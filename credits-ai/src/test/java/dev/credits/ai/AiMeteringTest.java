@@ -10,7 +10,7 @@ import dev.credits.Grant;
 import dev.credits.InsufficientCreditsException;
 import dev.credits.InvalidStateException;
 import dev.credits.OverdraftLimit;
-import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.math.BigDecimal;
@@ -31,18 +31,20 @@ import org.junit.jupiter.api.Test;
 class AiMeteringTest {
     static final MutableClock CLOCK = MutableClock.at("2026-11-25T12:00:00Z");
     static final AtomicInteger CUSTOMERS = new AtomicInteger();
+    static PostgresLedger ledger;
     static Credits credits;
     static AiMetering ai;
 
     @BeforeAll
     static void open() {
-        credits = TestDatabase.open(CLOCK, CreditTypes.defaults());
-        ai = AiMetering.open(credits, PriceCatalog.defaults());
+        ledger = TestDatabase.openLedger(CLOCK, CreditTypes.defaults());
+        credits = ledger.credits();
+        ai = AiMetering.open(credits, ledger.dataSource(), PriceCatalog.defaults());
     }
 
     @AfterAll
     static void close() {
-        credits.close();
+        ledger.close();
     }
 
     static String customer(String credits) {
@@ -93,8 +95,7 @@ class AiMeteringTest {
     }
 
     static AiCallRecord findByKey(String customer, String key) {
-        return new AiCallStore(((PostgresLedgerStore) credits.store()).database().dataSource(),
-                2).findByKey(customer, key);
+        return new AiCallStore(ledger.dataSource(), 2).findByKey(customer, key);
     }
 
     @Test
@@ -290,7 +291,7 @@ class AiMeteringTest {
                         AiUsage.openAi())).isInstanceOf(UsageMissingException.class);
         assertThat(balance(customer)).isEqualTo("10.00");
         assertThat(credits.wallet(customer, "credits").state().held().isPositive()).isTrue();
-        AiMetering chargeMax = AiMetering.open(credits, AiConfig.defaults()
+        AiMetering chargeMax = AiMetering.open(credits, ledger.dataSource(), AiConfig.defaults()
                 .withMissingUsage(MissingUsage.CHARGE_RESERVED));
         String other = customer("10.00");
         chargeMax.forCustomer(other).model("openai", "gpt-4o-mini").maxTokens(1_000, 1_000)
@@ -301,7 +302,7 @@ class AiMeteringTest {
 
     @Test
     void spendLimit_refusesTheCallBeforeItRuns() {
-        AiMetering limited = AiMetering.open(credits, AiConfig.defaults()
+        AiMetering limited = AiMetering.open(credits, ledger.dataSource(), AiConfig.defaults()
                 .withSpendLimits("1.00", "5.00"));
         String customer = customer("100.00");
         AtomicInteger invoked = new AtomicInteger();

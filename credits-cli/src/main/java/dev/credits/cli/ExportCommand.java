@@ -5,7 +5,6 @@ import dev.credits.CreditType;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
 import dev.credits.CustomerIds;
-import dev.credits.postgres.PostgresLedgerStore;
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +55,7 @@ final class ExportCommand extends LedgerCommand {
         if (creditType != null) {
             credits.creditTypes().require(creditType);
         }
-        DataSource dataSource = ((PostgresLedgerStore) credits.store()).database().dataSource();
+        DataSource dataSource = ledgerDatabase().dataSource();
         long rows;
         if (output == null) {
             rows = export(dataSource, credits.creditTypes(), out());

@@ -1,7 +1,6 @@
 package dev.credits.cli;
 
 import dev.credits.Credits;
-import dev.credits.postgres.PostgresLedgerStore;
 import dev.credits.server.ApiKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,9 +22,9 @@ final class KeysCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static ApiKeys keys(Credits credits) {
-        // Only the environment's key is not stored; these commands manage stored keys.
-        return new ApiKeys(((PostgresLedgerStore) credits.store()).database().dataSource(), null);
+    /** The stored keys of the command's database (the environment's key is not stored). */
+    static ApiKeys keys(LedgerCommand command) {
+        return new ApiKeys(command.ledgerDatabase().dataSource(), null);
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -39,7 +38,7 @@ final class KeysCommand implements Runnable {
         int run(Credits credits) {
             String secret;
             try {
-                secret = keys(credits).create(name);
+                secret = keys(this).create(name);
             } catch (IllegalArgumentException e) {
                 throw CliException.rejected(e.getMessage(), e);
             }
@@ -58,7 +57,7 @@ final class KeysCommand implements Runnable {
         int run(Credits credits) {
             String format = "%-22s %-32s %-27s %s%n";
             out().printf(format, "ID", "NAME", "CREATED_AT", "STATUS");
-            for (ApiKeys.ApiKey key : keys(credits).list()) {
+            for (ApiKeys.ApiKey key : keys(this).list()) {
                 String status = key.revoked() ? "revoked " + key.revokedAt() : "active";
                 out().printf(format, key.id(), key.name(), key.createdAt(), status);
             }
@@ -74,7 +73,7 @@ final class KeysCommand implements Runnable {
 
         @Override
         int run(Credits credits) {
-            if (!keys(credits).revoke(idOrName)) {
+            if (!keys(this).revoke(idOrName)) {
                 throw CliException.rejected("no active key has the id or name '" + idOrName + "'");
             }
             out().println("revoked key " + idOrName);

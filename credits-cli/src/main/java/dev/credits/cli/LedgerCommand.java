@@ -2,6 +2,8 @@ package dev.credits.cli;
 
 import dev.credits.Credits;
 import dev.credits.plans.TestClock;
+import dev.credits.postgres.Database;
+import dev.credits.postgres.PostgresLedger;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -22,17 +24,27 @@ abstract class LedgerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private PostgresLedger ledger;
+
     @Override
     public final Integer call() throws Exception {
         // A database that has run on a test clock keeps its simulated time: follow it.
         TestClock clock = TestClock.create();
-        try (Credits credits = Credits.open(database.config()
+        try (PostgresLedger opened = PostgresLedger.open(database.config()
                 .withClock(clock)
                 .withSweepIntervalMs(0)
                 .withPoolSize(POOL_SIZE))) {
-            clock.attach(credits, TestClock.Mode.FOLLOW);
-            return run(credits);
+            ledger = opened;
+            clock.attach(opened.dataSource(), TestClock.Mode.FOLLOW);
+            return run(opened.credits());
+        } finally {
+            ledger = null;
         }
+    }
+
+    /** The open ledger's database, for the commands that read its tables themselves. */
+    Database ledgerDatabase() {
+        return ledger.database();
     }
 
     /** Runs against the open ledger and returns the exit code. */

@@ -2,7 +2,6 @@ package dev.credits.cli;
 
 import dev.credits.Credits;
 import dev.credits.postgres.Database;
-import dev.credits.postgres.PostgresLedgerStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +18,7 @@ final class MigrateCommand extends LedgerCommand {
 
     @Override
     int run(Credits credits) throws SQLException {
-        Database database = ((PostgresLedgerStore) credits.store()).database();
+        Database database = ledgerDatabase();
         try (Connection c = database.dataSource().getConnection();
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(VERSION_SQL)) {

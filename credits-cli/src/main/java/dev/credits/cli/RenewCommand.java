@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 final class RenewCommand extends LedgerCommand {
     @Override
     int run(Credits credits) {
-        try (Plans plans = Plans.open(credits, database.appConfig().catalog())) {
+        try (Plans plans = Plans.open(credits, ledgerDatabase().dataSource(), database.appConfig().catalog())) {
             int renewed = plans.renewDue();
             out().println("renewed " + renewed + " subscription" + (renewed == 1 ? "" : "s"));
             return Main.EXIT_OK;

@@ -4,8 +4,9 @@ import dev.credits.Credits;
 import dev.credits.ai.AiMetering;
 import dev.credits.plans.Plans;
 import dev.credits.plans.TestClock;
+import dev.credits.postgres.Database;
 import dev.credits.postgres.EmbeddedDatabase;
-import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
 import dev.credits.server.config.AppConfig;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -59,22 +61,24 @@ final class ServeCommand implements Callable<Integer> {
         AppConfig app = database.appConfig();
         ServeLock lock = database.isEmbedded() ? ServeLock.acquire(database.dataDirectory) : null;
         TestClock clock = TestClock.create();
-        Credits credits;
+        PostgresLedger ledger;
         try {
-            credits = Credits.open(database.config().withClock(clock));
+            ledger = PostgresLedger.open(database.config().withClock(clock));
         } catch (RuntimeException e) {
             closeQuietly(lock);
             throw e;
         }
+        Credits credits = ledger.credits();
+        DataSource dataSource = ledger.dataSource();
         CreditsServer server;
         Plans plans = null;
         try {
-            attachClock(clock, credits);
-            plans = Plans.open(credits, app.catalog());
+            attachClock(clock, dataSource);
+            plans = Plans.open(credits, dataSource, app.catalog());
             plans.startScheduler(Plans.RENEWAL_INTERVAL_MS_DEFAULT);
-            ApiKeys keys = new ApiKeys(((PostgresLedgerStore) credits.store()).database()
-                    .dataSource());
-            AiMetering ai = app.ai() == null ? null : AiMetering.open(credits, app.ai());
+            ApiKeys keys = new ApiKeys(dataSource);
+            AiMetering ai = app.ai() == null ? null
+                    : AiMetering.open(credits, dataSource, app.ai());
             server = CreditsServer.start(credits, keys, port, plans, ai);
         } catch (RuntimeException e) {
             if (plans != null) {
@@ -90,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         Shutdown shutdown = new Shutdown(server, credits);
         shutdown.install();
         AtomicBoolean databaseLost = new AtomicBoolean();
-        watchPostmaster(credits, shutdown, databaseLost);
+        watchPostmaster(ledger.database(), shutdown, databaseLost);
         ReadyMessage.print(spec.commandLine().getOut(), server.port(), database,
                 System.getenv(ApiKeys.ENVIRONMENT_VARIABLE) != null);
         shutdown.await();
@@ -104,9 +108,9 @@ final class ServeCommand implements Callable<Integer> {
      * {@value Main#EXIT_DATABASE_LOST}, so that a supervisor restarts it; the restart recovers the
      * database from its write-ahead log.
      */
-    private static void watchPostmaster(Credits credits, Shutdown shutdown,
+    private static void watchPostmaster(Database database, Shutdown shutdown,
                                         AtomicBoolean databaseLost) {
-        ((PostgresLedgerStore) credits.store()).database().embedded()
+        database.embedded()
                 .flatMap(EmbeddedDatabase::postmaster)
                 .ifPresent(postmaster -> postmaster.onExit().thenRun(() -> {
                     if (shutdown.isStopping()) {
@@ -128,9 +132,9 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Attaches the clock; refuses a test-clock database without the flag, loudly. */
-    private void attachClock(TestClock clock, Credits credits) {
+    private void attachClock(TestClock clock, DataSource dataSource) {
         try {
-            clock.attach(credits, testClock ? TestClock.Mode.SIMULATED : TestClock.Mode.REAL);
+            clock.attach(dataSource, testClock ? TestClock.Mode.SIMULATED : TestClock.Mode.REAL);
         } catch (IllegalStateException e) {
             throw CliException.rejected(e.getMessage());
         }

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.credits.Credits;
 import dev.credits.GrantRecord;
-import dev.credits.server.config.AppConfig;
-import dev.credits.server.config.ConfigFile;
 import dev.credits.plans.Plans;
 import dev.credits.plans.Subscription;
 import dev.credits.plans.TestClock;
+import dev.credits.postgres.PostgresLedger;
+import dev.credits.server.config.AppConfig;
+import dev.credits.server.config.ConfigFile;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
@@ -47,9 +48,9 @@ class PlansCliTest {
                 "--config", config.toString());
     }
 
-    Credits open(Clock clock) {
+    PostgresLedger open(Clock clock) {
         AppConfig app = ConfigFile.load(config);
-        return Credits.open(TestDatabase.newConfig(clock, app.creditTypes())
+        return PostgresLedger.open(TestDatabase.newConfig(clock, app.creditTypes())
                 .withDatabase(url, TestDatabase.user(), null));
     }
 
@@ -57,8 +58,9 @@ class PlansCliTest {
     void oneRenewal_racedFromTwoProcesses_isGrantedOnce() throws Exception {
         String id;
         Instant started = Instant.now().minus(Duration.ofDays(40));
-        try (Credits credits = open(new MutableClock(started));
-             Plans plans = Plans.open(credits, ConfigFile.load(config).catalog())) {
+        try (PostgresLedger ledger = open(new MutableClock(started));
+             Plans plans = Plans.open(ledger.credits(), ledger.dataSource(),
+                     ConfigFile.load(config).catalog())) {
             id = plans.create("c1", "basic", null, null).id();
         }
         List<Process> processes = new ArrayList<>();
@@ -76,8 +78,10 @@ class PlansCliTest {
             assertThat(process.exitValue()).as(output).isZero();
             assertThat(output).containsPattern("renewed [01] subscription");
         }
-        try (Credits credits = open(Clock.systemUTC());
-             Plans plans = Plans.open(credits, ConfigFile.load(config).catalog())) {
+        try (PostgresLedger ledger = open(Clock.systemUTC());
+             Plans plans = Plans.open(ledger.credits(), ledger.dataSource(),
+                     ConfigFile.load(config).catalog())) {
+            Credits credits = ledger.credits();
             Subscription s = plans.subscription(id);
             assertThat(s.allowancePeriodEnd()).isAfter(Instant.now());
             List<GrantRecord> grants = credits.grants("c1", "credits", true);
@@ -89,9 +93,9 @@ class PlansCliTest {
     @Test
     void aTestClockDatabase_refusesToServeWithoutTheFlag_andCommandsFollowItsTime() {
         TestClock clock = TestClock.create();
-        try (Credits credits = open(clock)) {
-            clock.attach(credits, TestClock.Mode.SIMULATED);
-            credits.wallet("c1", "credits").grant(dev.credits.Grant.of("5.00")
+        try (PostgresLedger ledger = open(clock)) {
+            clock.attach(ledger.dataSource(), TestClock.Mode.SIMULATED);
+            ledger.credits().wallet("c1", "credits").grant(dev.credits.Grant.of("5.00")
                     .expiresAt(clock.instant().plus(Duration.ofDays(10))));
             clock.moveTo(clock.instant().plus(Duration.ofDays(30)));
         }
@@ -102,6 +106,9 @@ class PlansCliTest {
         Cli.Result expire = cli.run("expire");
         assertThat(expire.exitCode()).as(expire.err()).isZero();
         assertThat(expire.out()).contains("swept 1 wallet"); // 30 simulated days later
+        Cli.Result sweep = cli.run("sweep"); // the command's name; expire is its alias
+        assertThat(sweep.exitCode()).as(sweep.err()).isZero();
+        assertThat(sweep.out()).contains("swept 0 wallets"); // nothing is due any more
         assertThat(cli.run("renew").out()).contains("renewed 0 subscriptions");
     }
 }

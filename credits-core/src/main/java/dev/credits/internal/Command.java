@@ -1,23 +1,29 @@
 package dev.credits.internal;
 
 import dev.credits.CustomerIds;
+import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
+import dev.credits.HoldRecord;
 import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidAmountException;
+import dev.credits.NotFoundException;
 import dev.credits.OverdraftLimit;
+import dev.credits.SpendResult;
 import dev.credits.Times;
+import dev.credits.Transaction;
 import dev.credits.ValidationException;
+import dev.credits.WalletBalance;
 import java.time.Instant;
 
 /**
- * A mutation of one wallet, as data. Commands are validated when built (a bad field is a typed
- * exception before anything is read or written); rules that depend on the wallet's state or on
- * the time are checked by {@link LedgerMachine}.
- *
- * <p>Commands addressed by a grant or hold id ({@link Capture}, {@link Release},
- * {@link VoidGrant}) learn their wallet from storage.
+ * A mutation of one wallet, as data, typed by its result {@code R}. Commands are validated when
+ * built (a bad field is a typed exception before anything is read or written); rules that depend
+ * on the wallet's state or on the time are {@link LedgerMachine}'s, which each command names in
+ * {@link #applyTo}. Each says what it changes ({@link #target}: its wallet, or the hold or grant
+ * whose wallet storage finds), what it returns ({@link #resultType}) and what makes a retry the
+ * same request ({@link #fingerprint}).
  */
-public sealed interface Command {
+public sealed interface Command<R> {
     int PRIORITY_MIN = 0;
     int PRIORITY_MAX = 100;
     int PRIORITY_DEFAULT = 50;
@@ -27,16 +33,66 @@ public sealed interface Command {
     int IDEMPOTENCY_KEY_LENGTH_MAX = IdempotencyKeys.LENGTH_MAX;
     int TEXT_LENGTH_MAX = 1_000;
     int FEATURE_LENGTH_MAX = 128;
+    /** The longest grant or hold id a command may name. */
+    int ID_LENGTH_MAX = 64;
 
     /** The client-chosen key that makes a retry safe; null for none. */
     String idempotencyKey();
 
-    /** The wallet this command changes, or null when it is addressed by a grant or hold id. */
-    WalletKey wallet();
+    /** What this command changes: a wallet, or the wallet of a hold or grant. */
+    Target target();
+
+    /** The type of what {@link #applyTo} returns (and a replay answers). */
+    Class<R> resultType();
+
+    /** The canonical, versioned encoding of every field but the key; see {@link Fingerprint}. */
+    String fingerprint();
+
+    /** This command's rule, applied to the locked state of its wallet at {@code now}. */
+    R applyTo(WalletState wallet, Instant now);
+
+    /** True when the wallet is written even if the command changed nothing (a sweep). */
+    default boolean alwaysWritten() {
+        return false;
+    }
+
+    /**
+     * What a command changes. A command given by hold or grant id learns its wallet from storage
+     * ({@link LedgerBatch#targets}); if there is none, it fails with {@link #notFound()}.
+     */
+    record Target(Kind kind, WalletKey wallet, String id) {
+        public enum Kind { WALLET, HOLD, GRANT }
+
+        static Target of(WalletKey wallet) {
+            return new Target(Kind.WALLET, wallet, null);
+        }
+
+        static Target hold(String id) {
+            return new Target(Kind.HOLD, null, id);
+        }
+
+        static Target grant(String id) {
+            return new Target(Kind.GRANT, null, id);
+        }
+
+        /** What the group committer routes by, so one wallet's (or hold's) commands queue together. */
+        public Object routingKey() {
+            return kind == Kind.WALLET ? wallet : id;
+        }
+
+        /** The failure of a command whose hold or grant does not exist. */
+        public NotFoundException notFound() {
+            return switch (kind) {
+                case HOLD -> new NotFoundException("hold " + id + " not found");
+                case GRANT -> new NotFoundException("grant " + id + " not found");
+                case WALLET -> throw new IllegalStateException("a wallet always exists");
+            };
+        }
+    }
 
     record Grant(WalletKey wallet, long amountUnits, GrantSource source, int priority,
                  Instant effectiveAt, Instant expiresAt, String reason, String metadataJson,
-                 String idempotencyKey) implements Command {
+                 String idempotencyKey) implements Command<GrantRecord> {
         public Grant {
             requireWallet(wallet);
             requirePositive(amountUnits);
@@ -55,10 +111,33 @@ public sealed interface Command {
             requireText("reason", reason, TEXT_LENGTH_MAX);
             requireKey(idempotencyKey);
         }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<GrantRecord> resultType() {
+            return GrantRecord.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("grant", wallet).field("amount", amountUnits)
+                    .field("source", source).field("priority", priority)
+                    .field("effective_at", effectiveAt).field("expires_at", expiresAt)
+                    .field("reason", reason).field("metadata", metadataJson).done();
+        }
+
+        @Override
+        public GrantRecord applyTo(WalletState state, Instant now) {
+            return LedgerMachine.grant(state, this, now);
+        }
     }
 
     record Spend(WalletKey wallet, long amountUnits, String feature, String reason,
-                 String metadataJson, String idempotencyKey) implements Command {
+                 String metadataJson, String idempotencyKey) implements Command<SpendResult> {
         public Spend {
             requireWallet(wallet);
             requirePositive(amountUnits);
@@ -66,11 +145,33 @@ public sealed interface Command {
             requireText("reason", reason, TEXT_LENGTH_MAX);
             requireKey(idempotencyKey);
         }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<SpendResult> resultType() {
+            return SpendResult.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("spend", wallet).field("amount", amountUnits)
+                    .field("feature", feature).field("reason", reason)
+                    .field("metadata", metadataJson).done();
+        }
+
+        @Override
+        public SpendResult applyTo(WalletState state, Instant now) {
+            return LedgerMachine.spend(state, this, now);
+        }
     }
 
     /** An operator's signed correction; positive behaves as a grant, negative ignores overdraft. */
     record Adjust(WalletKey wallet, long amountUnits, String reason, String metadataJson,
-                  String idempotencyKey) implements Command {
+                  String idempotencyKey) implements Command<Transaction> {
         public Adjust {
             requireWallet(wallet);
             if (amountUnits == 0) {
@@ -82,10 +183,31 @@ public sealed interface Command {
             requireText("reason", reason, TEXT_LENGTH_MAX);
             requireKey(idempotencyKey);
         }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<Transaction> resultType() {
+            return Transaction.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("adjust", wallet).field("amount", amountUnits)
+                    .field("reason", reason).field("metadata", metadataJson).done();
+        }
+
+        @Override
+        public Transaction applyTo(WalletState state, Instant now) {
+            return LedgerMachine.adjust(state, this, now);
+        }
     }
 
     record Hold(WalletKey wallet, long amountUnits, long lifetimeSeconds, String feature,
-                String metadataJson, String idempotencyKey) implements Command {
+                String metadataJson, String idempotencyKey) implements Command<HoldRecord> {
         public Hold {
             requireWallet(wallet);
             requirePositive(amountUnits);
@@ -97,9 +219,32 @@ public sealed interface Command {
             requireText("feature", feature, FEATURE_LENGTH_MAX);
             requireKey(idempotencyKey);
         }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<HoldRecord> resultType() {
+            return HoldRecord.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("hold", wallet).field("amount", amountUnits)
+                    .field("lifetime_seconds", lifetimeSeconds).field("feature", feature)
+                    .field("metadata", metadataJson).done();
+        }
+
+        @Override
+        public HoldRecord applyTo(WalletState state, Instant now) {
+            return LedgerMachine.hold(state, this, now);
+        }
     }
 
-    record Capture(String holdId, long amountUnits, String idempotencyKey) implements Command {
+    record Capture(String holdId, long amountUnits, String idempotencyKey)
+            implements Command<HoldRecord> {
         public Capture {
             requireId("hold", holdId);
             requirePositive(amountUnits);
@@ -107,20 +252,51 @@ public sealed interface Command {
         }
 
         @Override
-        public WalletKey wallet() {
-            return null;
+        public Target target() {
+            return Target.hold(holdId);
+        }
+
+        @Override
+        public Class<HoldRecord> resultType() {
+            return HoldRecord.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return Fingerprint.of("capture").field("hold", holdId).field("amount", amountUnits)
+                    .done();
+        }
+
+        @Override
+        public HoldRecord applyTo(WalletState state, Instant now) {
+            return LedgerMachine.capture(state, this, now);
         }
     }
 
-    record Release(String holdId, String idempotencyKey) implements Command {
+    record Release(String holdId, String idempotencyKey) implements Command<HoldRecord> {
         public Release {
             requireId("hold", holdId);
             requireKey(idempotencyKey);
         }
 
         @Override
-        public WalletKey wallet() {
-            return null;
+        public Target target() {
+            return Target.hold(holdId);
+        }
+
+        @Override
+        public Class<HoldRecord> resultType() {
+            return HoldRecord.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return Fingerprint.of("release").field("hold", holdId).done();
+        }
+
+        @Override
+        public HoldRecord applyTo(WalletState state, Instant now) {
+            return LedgerMachine.release(state, this, now);
         }
     }
 
@@ -132,7 +308,8 @@ public sealed interface Command {
      * change takes back the share of an allowance that belongs to the rest of the period.
      */
     record VoidGrant(String grantId, String reason, String idempotencyKey,
-                     Long expectedRemainingUnits, Long amountUnits) implements Command {
+                     Long expectedRemainingUnits, Long amountUnits)
+            implements Command<GrantRecord> {
         public VoidGrant {
             requireId("grant", grantId);
             requireText("reason", reason, TEXT_LENGTH_MAX);
@@ -147,13 +324,31 @@ public sealed interface Command {
         }
 
         @Override
-        public WalletKey wallet() {
-            return null;
+        public Target target() {
+            return Target.grant(grantId);
+        }
+
+        @Override
+        public Class<GrantRecord> resultType() {
+            return GrantRecord.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return Fingerprint.of("void").field("grant", grantId).field("reason", reason)
+                    .field("expected_remaining", expectedRemainingUnits)
+                    .field("amount", amountUnits).done();
+        }
+
+        @Override
+        public GrantRecord applyTo(WalletState state, Instant now) {
+            return LedgerMachine.voidGrant(state, this, now);
         }
     }
 
     /** Sets the wallet's own overdraft limit; null returns to the credit type's default. */
-    record SetOverdraftLimit(WalletKey wallet, OverdraftLimit limit) implements Command {
+    record SetOverdraftLimit(WalletKey wallet, OverdraftLimit limit)
+            implements Command<WalletBalance> {
         public SetOverdraftLimit {
             requireWallet(wallet);
         }
@@ -162,10 +357,32 @@ public sealed interface Command {
         public String idempotencyKey() {
             return null;
         }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<WalletBalance> resultType() {
+            return WalletBalance.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("set_overdraft_limit", wallet)
+                    .field("unlimited", limit == null ? null : String.valueOf(limit.unlimited()))
+                    .field("limit", limit == null ? null : limit.units()).done();
+        }
+
+        @Override
+        public WalletBalance applyTo(WalletState state, Instant now) {
+            return LedgerMachine.setOverdraftLimit(state, this, now);
+        }
     }
 
-    /** Records due expiries of grants and holds; what the sweeper runs. */
-    record Sweep(WalletKey wallet) implements Command {
+    /** Records due expiries of grants and holds; what the sweeper runs. Returns nothing. */
+    record Sweep(WalletKey wallet) implements Command<Void> {
         public Sweep {
             requireWallet(wallet);
         }
@@ -174,6 +391,36 @@ public sealed interface Command {
         public String idempotencyKey() {
             return null;
         }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<Void> resultType() {
+            return Void.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("sweep", wallet).done();
+        }
+
+        @Override
+        public Void applyTo(WalletState state, Instant now) {
+            return null; // what is due was settled before any command
+        }
+
+        @Override
+        public boolean alwaysWritten() {
+            return true; // its expiries are written even if nothing else is
+        }
+    }
+
+    private static Fingerprint walletFields(String request, WalletKey wallet) {
+        return Fingerprint.of(request).field("customer", wallet.customerId())
+                .field("credit_type", wallet.creditType());
     }
 
     private static void requireWallet(WalletKey wallet) {
@@ -197,7 +444,7 @@ public sealed interface Command {
     }
 
     private static void requireId(String kind, String id) {
-        if (id == null || id.isEmpty() || id.length() > 64) {
+        if (id == null || id.isEmpty() || id.length() > ID_LENGTH_MAX) {
             throw new ValidationException(kind + "_id", "is required");
         }
     }

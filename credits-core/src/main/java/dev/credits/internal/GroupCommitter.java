@@ -47,7 +47,7 @@ public final class GroupCommitter implements AutoCloseable {
     public static final long BATCH_LINGER_MS = 0;
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
 
-    private record Pending(Command command, CompletableFuture<Outcome> result) {
+    private record Pending(Command<?> command, CompletableFuture<Outcome> result) {
     }
 
     private final LedgerStore store;
@@ -79,9 +79,9 @@ public final class GroupCommitter implements AutoCloseable {
     }
 
     /** Queues the command and waits for its outcome. */
-    public Outcome submit(Command command) {
+    public Outcome submit(Command<?> command) {
         Pending pending = new Pending(command, new CompletableFuture<>());
-        BlockingQueue<Pending> queue = queues.get(Math.floorMod(routingKey(command).hashCode(),
+        BlockingQueue<Pending> queue = queues.get(Math.floorMod(command.target().routingKey().hashCode(),
                 COMMITTERS));
         try {
             if (!running || !queue.offer(pending, ENQUEUE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
@@ -110,19 +110,6 @@ public final class GroupCommitter implements AutoCloseable {
             queued += queue.size();
         }
         return queued;
-    }
-
-    private static Object routingKey(Command command) {
-        if (command.wallet() != null) {
-            return command.wallet();
-        } else if (command instanceof Command.Capture capture) {
-            return capture.holdId();
-        } else if (command instanceof Command.Release release) {
-            return release.holdId();
-        } else if (command instanceof Command.VoidGrant voidGrant) {
-            return voidGrant.grantId();
-        }
-        return command;
     }
 
     private void loop(BlockingQueue<Pending> queue) {
@@ -154,7 +141,7 @@ public final class GroupCommitter implements AutoCloseable {
     }
 
     private void commit(List<Pending> batch) {
-        List<Command> commands = new ArrayList<>(batch.size());
+        List<Command<?>> commands = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
             commands.add(pending.command());
         }

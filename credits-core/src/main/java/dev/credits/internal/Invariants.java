@@ -4,6 +4,7 @@ import dev.credits.GrantStatus;
 import dev.credits.HoldStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A wallet's invariants, checked on every batch (TigerBeetle's pair assertions): after its state
@@ -13,7 +14,15 @@ import java.util.List;
  * and a scheduled one all of its amount.
  */
 public final class Invariants {
+    /** Batches failed by a broken invariant in this process, for the metric. */
+    private static final AtomicLong BROKEN = new AtomicLong();
+
     private Invariants() {
+    }
+
+    /** How many batches a broken invariant has failed in this process. */
+    public static long brokenCount() {
+        return BROKEN.get();
     }
 
     /** Each broken rule, naming the wallet; empty when the wallet holds every invariant. */
@@ -56,6 +65,7 @@ public final class Invariants {
     static void require(WalletState wallet, String when) {
         List<String> broken = violations(wallet);
         if (!broken.isEmpty()) {
+            BROKEN.incrementAndGet();
             throw new IllegalStateException("ledger invariant broken " + when + ": "
                     + String.join("; ", broken));
         }

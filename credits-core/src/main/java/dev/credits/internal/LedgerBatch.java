@@ -4,7 +4,6 @@ import dev.credits.CreditsException;
 import dev.credits.IdempotencyConflictException;
 import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidAmountException;
-import dev.credits.NotFoundException;
 import dev.credits.spi.LedgerStore.Outcome;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +18,8 @@ import java.util.Set;
  * The ledger's write step for one batch, pure: the commands, in arrival order, applied to the
  * locked states of their wallets and to the idempotency keys recorded before. It decides
  * everything — the wallet a command given by hold or grant id changes, not-found, idempotent
- * replay and conflict (also for keys recorded before derived keys had their prefix), the rules of
+ * replay and conflict (by each command's {@link Command#fingerprint}, or the {@link LegacyFingerprint}
+ * of a key recorded by a previous release, also one recorded before derived keys had their prefix), the rules of
  * {@link LedgerMachine}, overflow — and returns each command's outcome, the wallets to write and
  * the keys to record. Each wallet's {@link Invariants} are checked as loaded and before it is
  * written; a broken one fails the batch. Storage only loads what this needs and writes what it
@@ -30,7 +30,7 @@ import java.util.Set;
  * List<WalletKey> targets = LedgerBatch.targets(commands, holds, grants);
  * Map<WalletKey, WalletState> states = lockAndLoad(targets);         // in key order
  * Map<String, RecordedKey> keys = loadKeys(LedgerBatch.keysInPlay(commands, targets));
- * Step step = LedgerBatch.apply(commands, targets, states, keys, fingerprints, now);
+ * Step step = LedgerBatch.apply(commands, targets, states, keys, now);
  * write(step.toSave(), step.newKeys());                              // then commit
  * }</pre>
  */
@@ -41,17 +41,6 @@ public final class LedgerBatch {
 
     /** A key this batch records: whose request first used it, its fingerprint, its result. */
     public record NewKey(String customerId, String key, String fingerprint, Object result) {
-    }
-
-    /**
-     * What "the same request" means, as storage has always recorded it: a command's fingerprint,
-     * and the one a command with a derived key had under the key's bare name (null when the
-     * command has no derived key).
-     */
-    public interface Fingerprints {
-        String of(Command command);
-
-        String legacyOf(Command command);
     }
 
     /**
@@ -69,24 +58,21 @@ public final class LedgerBatch {
     }
 
     /** The hold ids the batch's captures and releases name, for storage to find their wallets. */
-    public static List<String> holdIds(List<Command> commands) {
-        List<String> ids = new ArrayList<>();
-        for (Command command : commands) {
-            if (command instanceof Command.Capture capture) {
-                ids.add(capture.holdId());
-            } else if (command instanceof Command.Release release) {
-                ids.add(release.holdId());
-            }
-        }
-        return ids;
+    public static List<String> holdIds(List<? extends Command<?>> commands) {
+        return idsOf(commands, Command.Target.Kind.HOLD);
     }
 
     /** The grant ids the batch's voids name, for storage to find their wallets. */
-    public static List<String> grantIds(List<Command> commands) {
+    public static List<String> grantIds(List<? extends Command<?>> commands) {
+        return idsOf(commands, Command.Target.Kind.GRANT);
+    }
+
+    private static List<String> idsOf(List<? extends Command<?>> commands,
+                                      Command.Target.Kind kind) {
         List<String> ids = new ArrayList<>();
-        for (Command command : commands) {
-            if (command instanceof Command.VoidGrant voidGrant) {
-                ids.add(voidGrant.grantId());
+        for (Command<?> command : commands) {
+            if (command.target().kind() == kind) {
+                ids.add(command.target().id());
             }
         }
         return ids;
@@ -96,20 +82,17 @@ public final class LedgerBatch {
      * The wallet each command changes, given the wallets of the holds and grants the batch names
      * ({@code holdWallets}, {@code grantWallets}); null for a hold or grant that does not exist.
      */
-    public static List<WalletKey> targets(List<Command> commands,
+    public static List<WalletKey> targets(List<? extends Command<?>> commands,
                                           Map<String, WalletKey> holdWallets,
                                           Map<String, WalletKey> grantWallets) {
         List<WalletKey> targets = new ArrayList<>(commands.size());
-        for (Command command : commands) {
-            if (command instanceof Command.Capture capture) {
-                targets.add(holdWallets.get(capture.holdId()));
-            } else if (command instanceof Command.Release release) {
-                targets.add(holdWallets.get(release.holdId()));
-            } else if (command instanceof Command.VoidGrant voidGrant) {
-                targets.add(grantWallets.get(voidGrant.grantId()));
-            } else {
-                targets.add(command.wallet());
-            }
+        for (Command<?> command : commands) {
+            Command.Target target = command.target();
+            targets.add(switch (target.kind()) {
+                case WALLET -> target.wallet();
+                case HOLD -> holdWallets.get(target.id());
+                case GRANT -> grantWallets.get(target.id());
+            });
         }
         return targets;
     }
@@ -129,7 +112,8 @@ public final class LedgerBatch {
      * The idempotency keys to load: each command's, and for a derived key its bare name too
      * (what it was recorded under before derived keys had their prefix).
      */
-    public static List<String> keysInPlay(List<Command> commands, List<WalletKey> targets) {
+    public static List<String> keysInPlay(List<? extends Command<?>> commands,
+                                          List<WalletKey> targets) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < commands.size(); i++) {
             String key = commands.get(i).idempotencyKey();
@@ -144,10 +128,9 @@ public final class LedgerBatch {
     }
 
     /** Applies the batch; see the class comment. {@code recorded} is not changed. */
-    public static Step apply(List<Command> commands, List<WalletKey> targets,
+    public static Step apply(List<? extends Command<?>> commands, List<WalletKey> targets,
                              Map<WalletKey, WalletState> states,
-                             Map<String, RecordedKey> recorded, Fingerprints fingerprints,
-                             Instant now) {
+                             Map<String, RecordedKey> recorded, Instant now) {
         if (targets.size() != commands.size()) {
             throw new IllegalArgumentException("one target per command");
         }
@@ -158,17 +141,17 @@ public final class LedgerBatch {
         List<Outcome> outcomes = new ArrayList<>(commands.size());
         Set<WalletKey> changed = new HashSet<>();
         for (int i = 0; i < commands.size(); i++) {
-            Command command = commands.get(i);
+            Command<?> command = commands.get(i);
             WalletKey target = targets.get(i);
             if (target == null) {
-                outcomes.add(Outcome.failed(notFound(command)));
+                outcomes.add(Outcome.failed(command.target().notFound()));
                 continue;
             }
             WalletState wallet = states.get(target);
             if (wallet == null) {
                 throw new IllegalArgumentException("the wallet " + target + " was not loaded");
             }
-            outcomes.add(applyOne(wallet, command, keys, fingerprints, now, changed));
+            outcomes.add(applyOne(wallet, command, keys, now, changed));
         }
         List<WalletState> toSave = new ArrayList<>();
         for (WalletState state : states.values()) {
@@ -180,26 +163,25 @@ public final class LedgerBatch {
         return new Step(outcomes, toSave, keys.made);
     }
 
-    private static Outcome applyOne(WalletState wallet, Command command, Keys keys,
-                                    Fingerprints fingerprints, Instant now,
-                                    Set<WalletKey> changed) {
+    private static Outcome applyOne(WalletState wallet, Command<?> command, Keys keys,
+                                    Instant now, Set<WalletKey> changed) {
         String key = command.idempotencyKey();
-        String fingerprint = key == null ? null : fingerprints.of(command);
+        String fingerprint = key == null ? null : command.fingerprint();
         if (key != null) {
             RecordedKey previous = keys.find(key);
             if (previous == null) {
-                RecordedKey legacy = keys.findLegacy(command, fingerprints);
+                RecordedKey legacy = keys.findLegacy(command);
                 if (legacy != null) {
                     return Outcome.of(legacy.result(), true); // recorded before the prefix
                 }
-            } else if (!previous.fingerprint().equals(fingerprint)) {
+            } else if (!isSameRequest(previous.fingerprint(), command, fingerprint)) {
                 return Outcome.failed(new IdempotencyConflictException(key));
             } else {
                 return Outcome.of(previous.result(), true);
             }
         }
-        if (command instanceof Command.Sweep) {
-            changed.add(wallet.key); // a sweep's expiries are written even if nothing else is
+        if (command.alwaysWritten()) {
+            changed.add(wallet.key);
         }
         try {
             Object result = LedgerMachine.apply(wallet, command, now);
@@ -216,15 +198,13 @@ public final class LedgerBatch {
         }
     }
 
-    private static CreditsException notFound(Command command) {
-        if (command instanceof Command.VoidGrant voidGrant) {
-            return new NotFoundException("grant " + voidGrant.grantId() + " not found");
-        } else if (command instanceof Command.Capture capture) {
-            return new NotFoundException("hold " + capture.holdId() + " not found");
-        } else if (command instanceof Command.Release release) {
-            return new NotFoundException("hold " + release.holdId() + " not found");
-        }
-        return new NotFoundException("not found");
+    /**
+     * Whether {@code recorded} is the fingerprint of this very request: of the current encoding
+     * ({@code current}), or of the encoding previous releases recorded.
+     */
+    private static boolean isSameRequest(String recorded, Command<?> command, String current) {
+        return Fingerprint.isCurrent(recorded) ? recorded.equals(current)
+                : recorded.equals(LegacyFingerprint.of(command));
     }
 
     /**
@@ -252,14 +232,14 @@ public final class LedgerBatch {
          * the command's legacy one, computed only when such an entry exists). A client's key that
          * merely imitates the name is someone else's request, and is ignored.
          */
-        RecordedKey findLegacy(Command command, Fingerprints fingerprints) {
+        RecordedKey findLegacy(Command<?> command) {
             String key = command.idempotencyKey();
             if (!IdempotencyKeys.isDerived(key)) {
                 return null;
             }
             String bare = IdempotencyKeys.bareName(key);
             RecordedKey legacy = recordedBefore.contains(bare) ? known.get(bare) : null;
-            return legacy != null && legacy.fingerprint().equals(fingerprints.legacyOf(command))
+            return legacy != null && legacy.fingerprint().equals(LegacyFingerprint.withBareKey(command))
                     ? legacy : null;
         }
 

@@ -1,7 +1,6 @@
 package dev.credits.internal;
 
 import dev.credits.Allocation;
-import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
@@ -18,7 +17,6 @@ import dev.credits.Transaction;
 import dev.credits.TransactionType;
 import dev.credits.ValidationException;
 import dev.credits.WalletBalance;
-import dev.credits.internal.TransactionEntry.AllocationEntry;
 import dev.credits.event.BalanceLow;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsExpired;
@@ -29,6 +27,7 @@ import dev.credits.event.GrantVoided;
 import dev.credits.event.HoldCaptured;
 import dev.credits.event.HoldExpired;
 import dev.credits.event.HoldReleased;
+import dev.credits.internal.TransactionEntry.AllocationEntry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,35 +50,12 @@ public final class LedgerMachine {
     }
 
     /** Applies {@code command} at {@code now}; returns the command's result. */
-    public static Object apply(WalletState wallet, Command command, Instant now) {
+    public static <R> R apply(WalletState wallet, Command<R> command, Instant now) {
         settleDue(wallet, now);
         long balanceBefore = wallet.balance;
-        Object result = dispatch(wallet, command, now);
+        R result = command.applyTo(wallet, now);
         checkLowBalance(wallet, balanceBefore, now);
         return result;
-    }
-
-    private static Object dispatch(WalletState wallet, Command command, Instant now) {
-        if (command instanceof Command.Grant c) {
-            return grant(wallet, c, now, TransactionType.GRANT);
-        } else if (command instanceof Command.Spend c) {
-            return spend(wallet, c, now);
-        } else if (command instanceof Command.Adjust c) {
-            return adjust(wallet, c, now);
-        } else if (command instanceof Command.Hold c) {
-            return hold(wallet, c, now);
-        } else if (command instanceof Command.Capture c) {
-            return capture(wallet, c, now);
-        } else if (command instanceof Command.Release c) {
-            return release(wallet, c, now);
-        } else if (command instanceof Command.VoidGrant c) {
-            return voidGrant(wallet, c, now);
-        } else if (command instanceof Command.SetOverdraftLimit c) {
-            return setOverdraftLimit(wallet, c, now);
-        } else if (command instanceof Command.Sweep) {
-            return null;
-        }
-        throw new IllegalArgumentException("unknown command " + command);
     }
 
     /**
@@ -178,6 +154,10 @@ public final class LedgerMachine {
         }
     }
 
+    static GrantRecord grant(WalletState wallet, Command.Grant c, Instant now) {
+        return grant(wallet, c, now, TransactionType.GRANT);
+    }
+
     private static GrantRecord grant(WalletState wallet, Command.Grant c, Instant now,
                                      TransactionType entryType) {
         Instant effectiveAt = c.effectiveAt() != null ? c.effectiveAt() : now;
@@ -241,7 +221,7 @@ public final class LedgerMachine {
         return scheduled;
     }
 
-    private static SpendResult spend(WalletState wallet, Command.Spend c, Instant now) {
+    static SpendResult spend(WalletState wallet, Command.Spend c, Instant now) {
         requireWithinLimit(wallet, balanceAfterTaking(wallet, c.amountUnits()), wallet.held,
                 c.amountUnits());
         String txnId = Ids.transaction();
@@ -257,7 +237,7 @@ public final class LedgerMachine {
                 type.amount(wallet.available()), allocations(type, allocations));
     }
 
-    private static Transaction adjust(WalletState wallet, Command.Adjust c, Instant now) {
+    static Transaction adjust(WalletState wallet, Command.Adjust c, Instant now) {
         if (c.amountUnits() > 0) {
             Command.Grant asGrant = new Command.Grant(wallet.key, c.amountUnits(),
                     GrantSource.ADJUSTMENT, Command.PRIORITY_DEFAULT, null, null, c.reason(),
@@ -278,7 +258,7 @@ public final class LedgerMachine {
         return transaction(wallet.type, entry);
     }
 
-    private static HoldRecord hold(WalletState wallet, Command.Hold c, Instant now) {
+    static HoldRecord hold(WalletState wallet, Command.Hold c, Instant now) {
         requireWithinLimit(wallet, wallet.balance, addOrReject(wallet.held, c.amountUnits()),
                 c.amountUnits());
         HoldState hold = new HoldState(Ids.hold(), c.amountUnits(), 0, HoldStatus.HELD,
@@ -292,7 +272,7 @@ public final class LedgerMachine {
         return holdRecord(wallet, hold);
     }
 
-    private static HoldRecord capture(WalletState wallet, Command.Capture c, Instant now) {
+    static HoldRecord capture(WalletState wallet, Command.Capture c, Instant now) {
         HoldState hold = heldHold(wallet, c.holdId(), "captured");
         long covered = Math.min(c.amountUnits(), hold.amount);
         long extra = c.amountUnits() - covered;
@@ -329,7 +309,7 @@ public final class LedgerMachine {
         return holdRecord(wallet, hold);
     }
 
-    private static HoldRecord release(WalletState wallet, Command.Release c, Instant now) {
+    static HoldRecord release(WalletState wallet, Command.Release c, Instant now) {
         HoldState hold = heldHold(wallet, c.holdId(), "released");
         hold.status = HoldStatus.RELEASED;
         hold.dirty = true;
@@ -340,7 +320,7 @@ public final class LedgerMachine {
         return holdRecord(wallet, hold);
     }
 
-    private static GrantRecord voidGrant(WalletState wallet, Command.VoidGrant c, Instant now) {
+    static GrantRecord voidGrant(WalletState wallet, Command.VoidGrant c, Instant now) {
         GrantState grant = wallet.grants.get(c.grantId());
         if (grant == null) {
             throw new NotFoundException("grant " + c.grantId() + " not found");
@@ -382,7 +362,7 @@ public final class LedgerMachine {
         return grantRecord(wallet, grant);
     }
 
-    private static WalletBalance setOverdraftLimit(WalletState wallet,
+    static WalletBalance setOverdraftLimit(WalletState wallet,
                                                    Command.SetOverdraftLimit c, Instant now) {
         wallet.overdraftOverride = c.limit();
         wallet.walletDirty = true;

@@ -13,6 +13,7 @@ import dev.credits.StorageUnavailableException;
 import dev.credits.Transaction;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
+import dev.credits.event.CreditsEvent;
 import dev.credits.internal.Command;
 import dev.credits.internal.GrantState;
 import dev.credits.internal.HoldState;
@@ -24,7 +25,6 @@ import dev.credits.internal.LedgerMachine;
 import dev.credits.internal.TransactionEntry;
 import dev.credits.internal.WalletKey;
 import dev.credits.internal.WalletState;
-import dev.credits.event.CreditsEvent;
 import dev.credits.spi.LedgerStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,11 +49,11 @@ public final class InMemoryLedgerStore implements LedgerStore {
     /** When a batch fails; the default never does. */
     public interface Faults {
         /** Called before a batch commits: throw to fail it with nothing written. */
-        default void beforeCommit(List<Command> commands) {
+        default void beforeCommit(List<Command<?>> commands) {
         }
 
         /** Called after a batch committed: throw to lose its acknowledgement. */
-        default void afterCommit(List<Command> commands) {
+        default void afterCommit(List<Command<?>> commands) {
         }
     }
 
@@ -77,21 +77,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
         this.faults = value;
     }
 
-    /** What "the same request" means here: the command's own text (its record components). */
-    private static final LedgerBatch.Fingerprints FINGERPRINTS = new LedgerBatch.Fingerprints() {
-        @Override
-        public String of(Command command) {
-            return command.getClass().getSimpleName() + command;
-        }
-
-        @Override
-        public String legacyOf(Command command) {
-            return null; // this store has no keys from before derived keys had their prefix
-        }
-    };
-
     @Override
-    public synchronized BatchResult execute(List<Command> commands, Instant now) {
+    public synchronized BatchResult execute(List<Command<?>> commands, Instant now) {
         List<WalletKey> targets = LedgerBatch.targets(commands, holdWallets, grantWallets);
         Map<WalletKey, WalletState> states = new LinkedHashMap<>();
         for (WalletKey key : LedgerBatch.walletsToLock(targets)) {
@@ -104,8 +91,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
                 recorded.put(name, key);
             }
         }
-        LedgerBatch.Step step = LedgerBatch.apply(commands, targets, states, recorded,
-                FINGERPRINTS, now);
+        LedgerBatch.Step step = LedgerBatch.apply(commands, targets, states, recorded, now);
         faults.beforeCommit(commands);
         List<StoredEvent> events = new ArrayList<>();
         for (WalletState state : step.toSave()) {

@@ -8,9 +8,9 @@ import dev.credits.HistoryPage;
 import dev.credits.HoldRecord;
 import dev.credits.VerifyReport;
 import dev.credits.WalletBalance;
+import dev.credits.event.CreditsEvent;
 import dev.credits.internal.Command;
 import dev.credits.internal.WalletKey;
-import dev.credits.event.CreditsEvent;
 import java.time.Instant;
 import java.util.List;
 
@@ -41,7 +41,7 @@ public interface LedgerStore extends AutoCloseable {
     }
 
     /** Applies the commands in one transaction at {@code now}; outcome i is command i's. */
-    BatchResult execute(List<Command> commands, Instant now);
+    BatchResult execute(List<Command<?>> commands, Instant now);
 
     /**
      * The wallet as of {@code now}; a wallet never used reads as zero. Null when a scheduled grant

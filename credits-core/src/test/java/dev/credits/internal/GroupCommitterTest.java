@@ -3,16 +3,9 @@ package dev.credits.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.credits.Amount;
-import dev.credits.GrantRecord;
-import dev.credits.History;
-import dev.credits.HistoryPage;
-import dev.credits.HoldRecord;
 import dev.credits.InvalidStateException;
 import dev.credits.OverloadedException;
 import dev.credits.StorageUnavailableException;
-import dev.credits.VerifyReport;
-import dev.credits.WalletBalance;
 import dev.credits.spi.LedgerStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,7 +40,7 @@ class GroupCommitterTest {
         volatile Error error;
 
         @Override
-        public BatchResult execute(List<Command> commands, Instant now) {
+        public BatchResult execute(List<Command<?>> commands, Instant now) {
             enteredCommands.addAndGet(commands.size());
             entered.incrementAndGet();
             try {

@@ -27,21 +27,6 @@ class LedgerBatchTest {
             OverdraftLimit.none(), null);
     static final WalletKey W = new WalletKey("c1", "credits");
     static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
-    /** A fingerprint is the command's text; the legacy one, the text under the bare name. */
-    static final LedgerBatch.Fingerprints FINGERPRINTS = new LedgerBatch.Fingerprints() {
-        @Override
-        public String of(Command command) {
-            return command.toString();
-        }
-
-        @Override
-        public String legacyOf(Command command) {
-            String key = command.idempotencyKey();
-            return IdempotencyKeys.isDerived(key)
-                    ? command.toString().replace(key, IdempotencyKeys.bareName(key)) : null;
-        }
-    };
-
     final Map<WalletKey, WalletState> states = new HashMap<>();
     final Map<String, RecordedKey> recorded = new HashMap<>();
 
@@ -49,11 +34,11 @@ class LedgerBatchTest {
         return states.computeIfAbsent(W, k -> new WalletState(k, CREDITS, 0, 0, 0, null));
     }
 
-    Step run(Command... commands) {
+    Step run(Command<?>... commands) {
         wallet();
-        List<Command> batch = List.of(commands);
+        List<Command<?>> batch = List.of(commands);
         List<WalletKey> targets = LedgerBatch.targets(batch, Map.of(), Map.of());
-        Step step = LedgerBatch.apply(batch, targets, states, recorded, FINGERPRINTS, NOW);
+        Step step = LedgerBatch.apply(batch, targets, states, recorded, NOW);
         for (LedgerBatch.NewKey key : step.newKeys()) {
             recorded.put(key.key(), new RecordedKey(key.fingerprint(), key.result()));
         }
@@ -75,6 +60,20 @@ class LedgerBatchTest {
         assertThat(again.outcomes().get(0).replayed()).isTrue();
         assertThat(again.outcomes().get(0).result()).isEqualTo(first);
         assertThat(again.writesNothing()).isTrue();
+        assertThat(wallet().balance).isEqualTo(1_000);
+    }
+
+    @Test
+    void aKeyRecordedByAPreviousRelease_replaysForTheSameRequest_andConflictsForAnother() {
+        GrantRecord first = (GrantRecord) run(grant(1_000, null)).outcomes().get(0).result();
+        String legacy = LegacyFingerprint.of(grant(1_000, "old"));
+        assertThat(legacy).hasSize(64).doesNotStartWith(Fingerprint.VERSION_PREFIX);
+        recorded.put("old", new RecordedKey(legacy, first));
+        Step again = run(grant(1_000, "old"));
+        assertThat(again.outcomes().get(0).replayed()).isTrue();
+        assertThat(again.outcomes().get(0).result()).isEqualTo(first);
+        assertThat(run(grant(1_001, "old")).outcomes().get(0).error())
+                .isInstanceOf(IdempotencyConflictException.class);
         assertThat(wallet().balance).isEqualTo(1_000);
     }
 
@@ -105,12 +104,12 @@ class LedgerBatchTest {
 
     @Test
     void aCommandAddressedByAnUnknownHoldOrGrant_isNotFound() {
-        List<Command> batch = List.of(new Command.Capture("hld_nope", 1, null),
+        List<Command<?>> batch = List.of(new Command.Capture("hld_nope", 1, null),
                 new Command.Release("hld_nope", null), new Command.VoidGrant("grt_nope", null,
                         null));
         List<WalletKey> targets = LedgerBatch.targets(batch, Map.of(), Map.of());
         assertThat(targets).containsOnlyNulls();
-        Step step = LedgerBatch.apply(batch, targets, states, recorded, FINGERPRINTS, NOW);
+        Step step = LedgerBatch.apply(batch, targets, states, recorded, NOW);
         assertThat(step.outcomes()).allSatisfy(o -> assertThat(o.error())
                 .isInstanceOf(NotFoundException.class));
         assertThat(step.writesNothing()).isTrue();
@@ -149,7 +148,9 @@ class LedgerBatchTest {
         String name = "sub:sub_1:2026-03-01T00:00:00Z:allowance:credits";
         String derived = IdempotencyKeys.derived(name);
         Command.Grant command = grant(1_000, derived);
-        GrantRecord before = (GrantRecord) run(grant(1_000, name)).outcomes().get(0).result();
+        // What a release before derived keys had a prefix recorded: the bare name, its JSON's hash.
+        GrantRecord before = (GrantRecord) run(grant(1_000, null)).outcomes().get(0).result();
+        recorded.put(name, new RecordedKey(LegacyFingerprint.of(grant(1_000, name)), before));
         Step replay = run(command);
         assertThat(replay.outcomes().get(0).replayed()).isTrue();
         assertThat(replay.outcomes().get(0).result()).isEqualTo(before);
@@ -167,10 +168,12 @@ class LedgerBatchTest {
     @Test
     void aWalletThatBreaksAnInvariant_failsTheBatch_namingTheWalletAndTheRule() {
         states.put(W, new WalletState(W, CREDITS, 500, 0, 0, null)); // a balance with no grant
+        long counted = Invariants.brokenCount();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> run(spend(1, null)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("as loaded").hasMessageContaining("c1")
                 .hasMessageContaining("is not the balance 500");
+        assertThat(Invariants.brokenCount()).isEqualTo(counted + 1); // the metric's count
         WalletState heldWrong = new WalletState(W, CREDITS, 0, 0, 70, null);
         assertThat(Invariants.violations(heldWrong)).singleElement().asString()
                 .contains("active holds reserve 0, not held 70");
@@ -178,7 +181,7 @@ class LedgerBatchTest {
 
     @Test
     void keysInPlay_includeTheBareNameOfEachDerivedKey_andNoneOfUnknownTargets() {
-        List<Command> batch = new ArrayList<>(List.of(grant(1, "a"),
+        List<Command<?>> batch = new ArrayList<>(List.of(grant(1, "a"),
                 grant(1, IdempotencyKeys.derived("b")), new Command.Release("hld_x", "c")));
         List<WalletKey> targets = LedgerBatch.targets(batch, Map.of(), Map.of());
         assertThat(LedgerBatch.keysInPlay(batch, targets))

@@ -14,7 +14,7 @@ import java.util.List;
 /** A store for tests without a database: reads are unsupported, housekeeping does nothing. */
 abstract class StubLedgerStore implements LedgerStore {
     @Override
-    public BatchResult execute(List<Command> commands, Instant now) {
+    public BatchResult execute(List<Command<?>> commands, Instant now) {
         throw new UnsupportedOperationException();
     }
 

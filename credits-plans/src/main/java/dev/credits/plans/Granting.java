@@ -54,7 +54,7 @@ final class Granting {
         CreditType type = credits.creditTypes().require(planned.creditType());
         Map<String, Object> tagged = new LinkedHashMap<>(metadata);
         tagged.put("kind", planned.kind());
-        return (GrantRecord) credits.run(new Command.Grant(
+        return credits.run(new Command.Grant(
                 new WalletKey(customerId, type.id()), planned.units(), source,
                 Command.PRIORITY_DEFAULT, planned.effectiveAt(), planned.expiresAt(), reason,
                 Json.metadata(tagged), planned.idempotencyKey()));

@@ -12,6 +12,7 @@ import dev.credits.OverloadedException;
 import dev.credits.StorageUnavailableException;
 import dev.credits.ValidationException;
 import dev.credits.internal.Command;
+import dev.credits.postgres.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -166,7 +167,7 @@ final class PlanOperations {
             ps.setString(4, kind);
             ps.setString(5, reason);
             ps.setString(6, writeSteps(keyed));
-            SubscriptionStore.setInstant(ps, 7, now);
+            Jdbc.setInstant(ps, 7, now);
             ps.executeUpdate();
         }
         return new OperationRow(sub.customerId(), id, sub.id(), reason, keyed);
@@ -205,7 +206,7 @@ final class PlanOperations {
             try (PreparedStatement ps = c.prepareStatement("update subscription_operations"
                     + " set completed_at = ? where customer_id = ? and id = ?"
                     + " and completed_at is null")) {
-                SubscriptionStore.setInstant(ps, 1, credits.now());
+                Jdbc.setInstant(ps, 1, credits.now());
                 ps.setString(2, op.customerId());
                 ps.setString(3, op.id());
                 ps.executeUpdate();

@@ -8,7 +8,6 @@ import dev.credits.NotFoundException;
 import dev.credits.Times;
 import dev.credits.ValidationException;
 import dev.credits.internal.Ids;
-import dev.credits.postgres.PostgresLedgerStore;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,11 +54,10 @@ public final class Plans implements AutoCloseable {
     private final Object advancing = new Object();
     private ScheduledExecutorService scheduler;
 
-    private Plans(Credits credits, Catalog catalog) {
+    private Plans(Credits credits, DataSource dataSource, Catalog catalog) {
         this.credits = credits;
         this.catalog = catalog;
-        this.store = new SubscriptionStore(((PostgresLedgerStore) credits.store()).database()
-                .dataSource());
+        this.store = new SubscriptionStore(dataSource);
         Granting granting = new Granting(credits);
         PlanOperations operations = new PlanOperations(credits, store, granting);
         this.renewals = new Renewals(credits, catalog, store, granting, operations);
@@ -66,9 +65,12 @@ public final class Plans implements AutoCloseable {
         this.purchases = new Purchases(credits, catalog, store, granting);
     }
 
-    /** Plans over a ledger on PostgreSQL (credits-postgres). */
-    public static Plans open(Credits credits, Catalog catalog) {
-        return new Plans(credits, catalog);
+    /**
+     * Plans over a ledger on PostgreSQL, keeping subscriptions in the ledger's own database
+     * ({@code dataSource}, e.g. {@link dev.credits.postgres.PostgresLedger#dataSource()}).
+     */
+    public static Plans open(Credits credits, DataSource dataSource, Catalog catalog) {
+        return new Plans(credits, dataSource, catalog);
     }
 
     public Catalog catalog() {

@@ -1,6 +1,7 @@
 package dev.credits.plans;
 
 import dev.credits.IdempotencyConflictException;
+import dev.credits.postgres.Jdbc;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -41,7 +42,7 @@ final class RequestKeys {
             ps.setString(2, key);
             ps.setString(3, fingerprint);
             ps.setString(4, RESULT_TYPE_PREFIX + type);
-            SubscriptionStore.setInstant(ps, 5, now);
+            Jdbc.setInstant(ps, 5, now);
             if (ps.executeUpdate() == 1) {
                 return null;
             }

@@ -1,9 +1,9 @@
 package dev.credits.plans;
 
-import dev.credits.postgres.Jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.credits.postgres.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,8 +67,8 @@ final class SubscriptionStore {
                 + " on conflict (customer_id, idempotency_key) where idempotency_key is not null"
                 + " do nothing")) {
             setSubscription(ps, row);
-            setInstant(ps, 11, now);
-            setInstant(ps, 12, now);
+            Jdbc.setInstant(ps, 11, now);
+            Jdbc.setInstant(ps, 12, now);
             return ps.executeUpdate() == 1;
         }
     }
@@ -80,10 +80,10 @@ final class SubscriptionStore {
             ps.setString(1, row.plan());
             ps.setString(2, row.pendingPlan());
             ps.setString(3, row.status());
-            setInstant(ps, 4, row.periodStart());
-            setInstant(ps, 5, row.periodEnd());
-            setInstant(ps, 6, row.cancelAt());
-            setInstant(ps, 7, now);
+            Jdbc.setInstant(ps, 4, row.periodStart());
+            Jdbc.setInstant(ps, 5, row.periodEnd());
+            Jdbc.setInstant(ps, 6, row.cancelAt());
+            Jdbc.setInstant(ps, 7, now);
             ps.setString(8, row.customerId());
             ps.setString(9, row.id());
             if (ps.executeUpdate() != 1) {
@@ -99,10 +99,10 @@ final class SubscriptionStore {
         ps.setString(3, row.plan());
         ps.setString(4, row.pendingPlan());
         ps.setString(5, row.status());
-        setInstant(ps, 6, row.startedAt());
-        setInstant(ps, 7, row.periodStart());
-        setInstant(ps, 8, row.periodEnd());
-        setInstant(ps, 9, row.cancelAt());
+        Jdbc.setInstant(ps, 6, row.startedAt());
+        Jdbc.setInstant(ps, 7, row.periodStart());
+        Jdbc.setInstant(ps, 8, row.periodEnd());
+        Jdbc.setInstant(ps, 9, row.cancelAt());
         ps.setString(10, row.idempotencyKey());
     }
 
@@ -132,7 +132,7 @@ final class SubscriptionStore {
     List<String> due(Connection c, Instant now, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select id from subscriptions"
                 + " where status = 'active' and period_end <= ? order by period_end limit ?")) {
-            setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setInt(2, limit);
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -160,8 +160,8 @@ final class SubscriptionStore {
                 while (rs.next()) {
                     rows.add(new SubscriptionRow(rs.getString(1), rs.getString(2),
                             rs.getString(3), rs.getString(4), rs.getString(5),
-                            getInstant(rs, 6), getInstant(rs, 7), getInstant(rs, 8),
-                            getInstant(rs, 9), rs.getString(10)));
+                            Jdbc.getInstant(rs, 6), Jdbc.getInstant(rs, 7), Jdbc.getInstant(rs, 8),
+                            Jdbc.getInstant(rs, 9), rs.getString(10)));
                 }
             }
             return rows;
@@ -178,11 +178,11 @@ final class SubscriptionStore {
                 + " created_at) values (?, ?, ?, ?, ?, ?::jsonb, ?) on conflict do nothing")) {
             ps.setString(1, sub.customerId());
             ps.setString(2, sub.id());
-            setInstant(ps, 3, span.start());
-            setInstant(ps, 4, span.end());
+            Jdbc.setInstant(ps, 3, span.start());
+            Jdbc.setInstant(ps, 4, span.end());
             ps.setString(5, plan);
             ps.setString(6, writeGrants(grants));
-            setInstant(ps, 7, now);
+            Jdbc.setInstant(ps, 7, now);
             return ps.executeUpdate() == 1;
         }
     }
@@ -199,7 +199,7 @@ final class SubscriptionStore {
                 + " and subscription_id = ? and period_start = ?", ps -> {
                     ps.setString(1, customerId);
                     ps.setString(2, subscriptionId);
-                    setInstant(ps, 3, start);
+                    Jdbc.setInstant(ps, 3, start);
                 });
         return rows.isEmpty() ? null : rows.get(0);
     }
@@ -215,10 +215,10 @@ final class SubscriptionStore {
         try (PreparedStatement ps = c.prepareStatement("update subscription_periods"
                 + " set granted_at = ? where customer_id = ? and subscription_id = ?"
                 + " and period_start = ? and granted_at is null")) {
-            setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setString(2, period.customerId());
             ps.setString(3, period.subscriptionId());
-            setInstant(ps, 4, period.start());
+            Jdbc.setInstant(ps, 4, period.start());
             ps.executeUpdate();
         }
     }
@@ -233,8 +233,8 @@ final class SubscriptionStore {
             List<PeriodRow> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new PeriodRow(rs.getString(1), rs.getString(2), getInstant(rs, 3),
-                            readGrants(rs.getString(4)), getInstant(rs, 5) != null));
+                    rows.add(new PeriodRow(rs.getString(1), rs.getString(2), Jdbc.getInstant(rs, 3),
+                            readGrants(rs.getString(4)), Jdbc.getInstant(rs, 5) != null));
                 }
             }
             return rows;
@@ -256,15 +256,15 @@ final class SubscriptionStore {
                 + " or expires_at > ?) and metadata->>'subscription_id' = ?"
                 + " and metadata->>'period_start' = ? order by id")) {
             ps.setString(1, customerId);
-            setInstant(ps, 2, now);
+            Jdbc.setInstant(ps, 2, now);
             ps.setString(3, subscriptionId);
             ps.setString(4, start.toString());
             List<PeriodGrantRow> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new PeriodGrantRow(rs.getString(1), rs.getString(2),
-                            rs.getLong(3), rs.getLong(4), rs.getString(5), getInstant(rs, 6),
-                            getInstant(rs, 7), rs.getLong(8)));
+                            rs.getLong(3), rs.getLong(4), rs.getString(5), Jdbc.getInstant(rs, 6),
+                            Jdbc.getInstant(rs, 7), rs.getLong(8)));
                 }
             }
             return rows;
@@ -315,7 +315,7 @@ final class SubscriptionStore {
             ps.setString(4, row.product());
             ps.setInt(5, row.quantity());
             ps.setString(6, writeGrants(row.grants()));
-            setInstant(ps, 7, row.createdAt());
+            Jdbc.setInstant(ps, 7, row.createdAt());
             return ps.executeUpdate() == 1;
         }
     }
@@ -333,7 +333,7 @@ final class SubscriptionStore {
                 }
                 return new PurchaseRow(customerId, paymentReference, rs.getString(1),
                         rs.getString(2), rs.getInt(3), readGrants(rs.getString(4)),
-                        getInstant(rs, 5), getInstant(rs, 6) != null);
+                        Jdbc.getInstant(rs, 5), Jdbc.getInstant(rs, 6) != null);
             }
         }
     }
@@ -341,7 +341,7 @@ final class SubscriptionStore {
     void markPurchaseGranted(Connection c, PurchaseRow row, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("update purchases set granted_at = ?"
                 + " where customer_id = ? and payment_reference = ? and granted_at is null")) {
-            setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setString(2, row.customerId());
             ps.setString(3, row.paymentReference());
             ps.executeUpdate();
@@ -364,7 +364,7 @@ final class SubscriptionStore {
             ps.setString(1, customerId);
             ps.setString(2, type);
             ps.setString(3, write(body));
-            setInstant(ps, 4, now);
+            Jdbc.setInstant(ps, 4, now);
             ps.executeUpdate();
         }
     }
@@ -384,11 +384,11 @@ final class SubscriptionStore {
                 + " (select min(expires_at) from holds where status = 'held'"
                 + "   and expires_at > ?))")) {
             for (int i = 1; i <= 4; i++) {
-                setInstant(ps, i, now);
+                Jdbc.setInstant(ps, i, now);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return getInstant(rs, 1);
+                return Jdbc.getInstant(rs, 1);
             }
         }
     }
@@ -475,13 +475,5 @@ final class SubscriptionStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored grants are not readable", e);
         }
-    }
-
-    static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        Jdbc.setInstant(ps, index, value);
-    }
-
-    static Instant getInstant(ResultSet rs, int index) throws SQLException {
-        return Jdbc.getInstant(rs, index);
     }
 }

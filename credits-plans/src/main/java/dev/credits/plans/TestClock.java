@@ -1,7 +1,6 @@
 package dev.credits.plans;
 
-import dev.credits.Credits;
-import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.postgres.Jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,11 +42,6 @@ public final class TestClock extends Clock {
 
     public static TestClock create() {
         return new TestClock();
-    }
-
-    /** Attaches to the ledger's database; see {@link #attach(DataSource, Mode)}. */
-    public void attach(Credits credits, Mode mode) {
-        attach(((PostgresLedgerStore) credits.store()).database().dataSource(), mode);
     }
 
     /**
@@ -93,9 +87,9 @@ public final class TestClock extends Clock {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("update test_clock set now = ?,"
                      + " updated_at = ? where now <= ?")) {
-            SubscriptionStore.setInstant(ps, 1, target);
-            SubscriptionStore.setInstant(ps, 2, Clock.systemUTC().instant());
-            SubscriptionStore.setInstant(ps, 3, target);
+            Jdbc.setInstant(ps, 1, target);
+            Jdbc.setInstant(ps, 2, Clock.systemUTC().instant());
+            Jdbc.setInstant(ps, 3, target);
             now = ps.executeUpdate() == 1 ? target : read();
             return now;
         } catch (SQLException e) {
@@ -107,7 +101,7 @@ public final class TestClock extends Clock {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("select now from test_clock");
              ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? SubscriptionStore.getInstant(rs, 1) : null;
+            return rs.next() ? Jdbc.getInstant(rs, 1) : null;
         } catch (SQLException e) {
             throw SubscriptionStore.translate(e);
         }
@@ -118,9 +112,9 @@ public final class TestClock extends Clock {
              PreparedStatement ps = c.prepareStatement("insert into test_clock (now, created_at,"
                      + " updated_at) values (?, ?, ?) on conflict do nothing")) {
             Instant real = Clock.systemUTC().instant();
-            SubscriptionStore.setInstant(ps, 1, start);
-            SubscriptionStore.setInstant(ps, 2, real);
-            SubscriptionStore.setInstant(ps, 3, real);
+            Jdbc.setInstant(ps, 1, start);
+            Jdbc.setInstant(ps, 2, real);
+            Jdbc.setInstant(ps, 3, real);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw SubscriptionStore.translate(e);

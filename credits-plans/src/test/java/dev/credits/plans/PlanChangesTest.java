@@ -11,6 +11,7 @@ import dev.credits.InvalidStateException;
 import dev.credits.OverloadedException;
 import dev.credits.Spend;
 import dev.credits.StorageUnavailableException;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.sql.Connection;
@@ -45,20 +46,22 @@ class PlanChangesTest {
     static final int TASKS = 64;
 
     MutableClock clock;
+    PostgresLedger ledger;
     Credits credits;
     Plans plans;
 
     @BeforeEach
     void open() {
         clock = new MutableClock(START);
-        credits = TestDatabase.open(clock, Fixtures.TYPES);
-        plans = Plans.open(credits, Fixtures.CATALOG);
+        ledger = TestDatabase.openLedger(clock, Fixtures.TYPES);
+        credits = ledger.credits();
+        plans = Plans.open(credits, ledger.dataSource(), Fixtures.CATALOG);
     }
 
     @AfterEach
     void close() {
         plans.close();
-        credits.close();
+        ledger.close();
     }
 
     @Test
@@ -287,8 +290,7 @@ class PlanChangesTest {
     }
 
     private DataSource dataSource() {
-        return ((dev.credits.postgres.PostgresLedgerStore) credits.store()).database()
-                .dataSource();
+        return ledger.dataSource();
     }
 
     private void sql(String statement) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.credits.Credits;
 import dev.credits.CreditsConfig;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.time.Instant;
@@ -23,9 +24,11 @@ class RenewalRaceTest {
     void oneRenewal_racedFromThreeThreadsAndTwoInstances_isGrantedOnce() throws Exception {
         MutableClock clock = new MutableClock(START);
         CreditsConfig config = TestDatabase.newConfig(clock, Fixtures.TYPES);
-        try (Credits first = Credits.open(config); Credits second = Credits.open(config);
-             Plans a = Plans.open(first, Fixtures.CATALOG);
-             Plans b = Plans.open(second, Fixtures.CATALOG)) {
+        try (PostgresLedger one = PostgresLedger.open(config);
+             PostgresLedger two = PostgresLedger.open(config);
+             Plans a = Plans.open(one.credits(), one.dataSource(), Fixtures.CATALOG);
+             Plans b = Plans.open(two.credits(), two.dataSource(), Fixtures.CATALOG)) {
+            Credits first = one.credits();
             Subscription s = a.create("c1", "pro", null, null);
             clock.set(SECOND);
             CyclicBarrier barrier = new CyclicBarrier(5);
@@ -61,13 +64,13 @@ class RenewalRaceTest {
     @Test
     void aCrashBetweenThePeriodRowAndItsGrants_isRepairedByTheNextRun() {
         MutableClock clock = new MutableClock(START);
-        try (Credits credits = TestDatabase.open(clock, Fixtures.TYPES);
-             Plans plans = Plans.open(credits, Fixtures.CATALOG)) {
+        try (PostgresLedger ledger = TestDatabase.openLedger(clock, Fixtures.TYPES);
+             Plans plans = Plans.open(ledger.credits(), ledger.dataSource(), Fixtures.CATALOG)) {
+            Credits credits = ledger.credits();
             Subscription s = plans.create("c1", "basic", null, null);
             clock.set(SECOND);
             // What a crash leaves: the next period's row, committed, and none of its grants.
-            SubscriptionStore store = new SubscriptionStore(((dev.credits.postgres
-                    .PostgresLedgerStore) credits.store()).database().dataSource());
+            SubscriptionStore store = new SubscriptionStore(ledger.dataSource());
             Periods.Span span = new Periods.Span(SECOND, Periods.anniversary(START, 2));
             store.inTransaction(c -> {
                 SubscriptionRow row = store.lock(c, s.id());
@@ -93,8 +96,9 @@ class RenewalRaceTest {
     @Test
     void aPurchaseRetriedWithTheSamePaymentReference_grantsOnce() {
         MutableClock clock = new MutableClock(START);
-        try (Credits credits = TestDatabase.open(clock, Fixtures.TYPES);
-             Plans plans = Plans.open(credits, Fixtures.CATALOG)) {
+        try (PostgresLedger ledger = TestDatabase.openLedger(clock, Fixtures.TYPES);
+             Plans plans = Plans.open(ledger.credits(), ledger.dataSource(), Fixtures.CATALOG)) {
+            Credits credits = ledger.credits();
             Purchase first = plans.purchase("c1", "pack_small", 3, "pi_123");
             assertThat(first.replayed()).isFalse();
             assertThat(first.grants()).hasSize(2);

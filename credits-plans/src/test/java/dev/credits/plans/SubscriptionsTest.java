@@ -3,11 +3,11 @@ package dev.credits.plans;
 import static dev.credits.plans.Fixtures.balance;
 import static dev.credits.plans.Fixtures.periodGrants;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.credits.Credits;
 import dev.credits.GrantSource;
 import dev.credits.Spend;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.MutableClock;
 import dev.credits.testing.TestDatabase;
 import java.time.Instant;
@@ -18,19 +18,21 @@ import org.junit.jupiter.api.Test;
 
 class SubscriptionsTest {
     MutableClock clock;
+    PostgresLedger ledger;
     Credits credits;
     Plans plans;
 
     void open(String start) {
         clock = MutableClock.at(start);
-        credits = TestDatabase.open(clock, Fixtures.TYPES);
-        plans = Plans.open(credits, Fixtures.CATALOG);
+        ledger = TestDatabase.openLedger(clock, Fixtures.TYPES);
+        credits = ledger.credits();
+        plans = Plans.open(credits, ledger.dataSource(), Fixtures.CATALOG);
     }
 
     @AfterEach
     void close() {
         plans.close();
-        credits.close();
+        ledger.close();
     }
 
     /** Moves the clock to each anniversary in turn and runs the renewals due there. */

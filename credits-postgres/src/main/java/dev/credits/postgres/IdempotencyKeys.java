@@ -53,7 +53,7 @@ final class IdempotencyKeys {
                 ps.setString(3, key.fingerprint());
                 ps.setString(4, key.result().getClass().getSimpleName());
                 ps.setString(5, Codec.write(key.result()));
-                Sql.setInstant(ps, 6, now);
+                Jdbc.setInstant(ps, 6, now);
                 ps.addBatch();
             }
             ps.executeBatch();

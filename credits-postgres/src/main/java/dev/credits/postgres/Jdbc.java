@@ -7,10 +7,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import javax.sql.DataSource;
 
-/** JDBC plumbing shared by the modules that keep tables of their own (plans, AI metering). */
+/**
+ * The one JDBC helper: transactions, error translation, and nullable values and instants as
+ * {@code timestamptz}; for the ledger's storage and the modules that keep tables beside it.
+ */
 public final class Jdbc {
     private Jdbc() {
     }
@@ -52,9 +56,14 @@ public final class Jdbc {
         return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
     }
 
+    /** An instant as {@code timestamptz}, or SQL null. */
     public static void setInstant(PreparedStatement ps, int index, Instant value)
             throws SQLException {
-        Sql.setInstant(ps, index, value);
+        if (value == null) {
+            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setTimestamp(index, Timestamp.from(value));
+        }
     }
 
     public static Instant getInstant(ResultSet rs, int index) throws SQLException {
@@ -62,4 +71,27 @@ public final class Jdbc {
         return value == null ? null : value.toInstant();
     }
 
+    public static Instant getInstant(ResultSet rs, String column) throws SQLException {
+        Timestamp value = rs.getTimestamp(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    public static void setLongOrNull(PreparedStatement ps, int index, Long value)
+            throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, value);
+        }
+    }
+
+    public static Long getLongOrNull(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    /** Text as {@code jsonb}. */
+    public static void setJson(PreparedStatement ps, int index, String json) throws SQLException {
+        ps.setObject(index, json, Types.OTHER);
+    }
 }

@@ -70,9 +70,9 @@ final class LedgerQueries {
                 + "   and g.status = 'scheduled' and g.effective_at <= ?) as to_activate"
                 + " from wallets w where w.customer_id = ? and w.credit_type = ?";
         return query(sql, ps -> {
-            Sql.setInstant(ps, 1, now);
-            Sql.setInstant(ps, 2, now);
-            Sql.setInstant(ps, 3, now);
+            Jdbc.setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 2, now);
+            Jdbc.setInstant(ps, 3, now);
             ps.setString(4, key.customerId());
             ps.setString(5, key.creditType());
         }, rs -> {
@@ -96,7 +96,7 @@ final class LedgerQueries {
     /** A wallet row's own overdraft limit, or its credit type's when it has none. */
     private static OverdraftLimit overdraftLimit(CreditType type, ResultSet rs)
             throws SQLException {
-        Long stored = Sql.getLongOrNull(rs, "overdraft_limit");
+        Long stored = Jdbc.getLongOrNull(rs, "overdraft_limit");
         return stored == null ? type.overdraftLimit() : OverdraftLimit.fromStoredUnits(stored);
     }
 
@@ -113,7 +113,7 @@ final class LedgerQueries {
             for (int i = 0; i < 2; i++) {
                 ps.setString(1 + 3 * i, key.customerId());
                 ps.setString(2 + 3 * i, key.creditType());
-                Sql.setInstant(ps, 3 + 3 * i, at);
+                Jdbc.setInstant(ps, 3 + 3 * i, at);
             }
         }, rs -> {
             rs.next();
@@ -141,9 +141,9 @@ final class LedgerQueries {
                 + " and (status in ('held', 'expired') or updated_at > ?)", ps -> {
                     ps.setString(1, key.customerId());
                     ps.setString(2, key.creditType());
-                    Sql.setInstant(ps, 3, at);
-                    Sql.setInstant(ps, 4, at);
-                    Sql.setInstant(ps, 5, at);
+                    Jdbc.setInstant(ps, 3, at);
+                    Jdbc.setInstant(ps, 4, at);
+                    Jdbc.setInstant(ps, 5, at);
                 }, rs -> {
                     rs.next();
                     return exactAt(rs.getBigDecimal(1));
@@ -172,7 +172,7 @@ final class LedgerQueries {
                 ps.setString(i++, creditType);
             }
             if (!all) {
-                Sql.setInstant(ps, i, now);
+                Jdbc.setInstant(ps, i, now);
             }
         }, rs -> {
             List<GrantRecord> list = new ArrayList<>();
@@ -312,8 +312,8 @@ final class LedgerQueries {
     private Transaction transaction(String customerId, ResultSet rs) throws SQLException {
         CreditType type = types.require(rs.getString("credit_type"));
         String source = rs.getString("source");
-        Long balanceAfter = Sql.getLongOrNull(rs, "balance_after");
-        Long count = Sql.getLongOrNull(rs, "count");
+        Long balanceAfter = Jdbc.getLongOrNull(rs, "balance_after");
+        Long count = Jdbc.getLongOrNull(rs, "count");
         java.sql.Date day = rs.getDate("day");
         List<Allocation> allocations = new ArrayList<>();
         for (AllocationEntry e : readAllocations(rs.getString("allocations"))) {
@@ -326,7 +326,7 @@ final class LedgerQueries {
                 type.amount(amountUnits(rs, day)),
                 balanceAfter == null ? null : type.amount(balanceAfter), rs.getString("feature"),
                 rs.getString("reason"), Json.parseMetadata(rs.getString("metadata")),
-                Sql.getInstant(rs, "created_at"), Sql.getInstant(rs, "effective_at"),
+                Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "effective_at"),
                 allocations, count == null ? null : count.intValue(),
                 day == null ? null : LocalDate.parse(day.toString()));
     }
@@ -345,9 +345,9 @@ final class LedgerQueries {
                 + " where status = 'scheduled' and effective_at <= ?"
                 + " union select customer_id, credit_type from holds"
                 + " where status = 'held' and expires_at <= ? limit ?", ps -> {
-                    Sql.setInstant(ps, 1, now);
-                    Sql.setInstant(ps, 2, now);
-                    Sql.setInstant(ps, 3, now);
+                    Jdbc.setInstant(ps, 1, now);
+                    Jdbc.setInstant(ps, 2, now);
+                    Jdbc.setInstant(ps, 3, now);
                     ps.setInt(4, limit);
                 }, rs -> {
                     List<WalletKey> keys = new ArrayList<>();
@@ -369,7 +369,7 @@ final class LedgerQueries {
                     if (creditType != null) {
                         ps.setString(i++, creditType);
                     }
-                    Sql.setInstant(ps, i, now);
+                    Jdbc.setInstant(ps, i, now);
                 }, rs -> {
                     List<WalletKey> keys = new ArrayList<>();
                     while (rs.next()) {
@@ -383,7 +383,7 @@ final class LedgerQueries {
 
     int deleteIdempotencyKeysBefore(Instant cutoff) {
         return update("delete from idempotency_keys where created_at < ?",
-                ps -> Sql.setInstant(ps, 1, cutoff));
+                ps -> Jdbc.setInstant(ps, 1, cutoff));
     }
 
     List<StoredEvent> undeliveredEvents(int limit) {
@@ -411,7 +411,7 @@ final class LedgerQueries {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("update outbox set delivered_at = ?"
                      + " where seq = any(?) and delivered_at is null")) {
-            Sql.setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setArray(2, c.createArrayOf("bigint", seqs));
             ps.executeUpdate();
         } catch (SQLException e) {

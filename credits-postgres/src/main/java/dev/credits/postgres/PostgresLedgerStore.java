@@ -19,7 +19,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Several processes on one database stay correct because every change happens under the wallet's
  * row lock. Deadlocks and unique-key races (two first uses of an idempotency key) are retried.
  */
-public final class PostgresLedgerStore implements LedgerStore {
+final class PostgresLedgerStore implements LedgerStore {
     static final int ATTEMPTS_MAX = 8;
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLedgerStore.class);
 
@@ -52,12 +51,12 @@ public final class PostgresLedgerStore implements LedgerStore {
         this.queries = new LedgerQueries(database.dataSource(), types);
     }
 
-    public Database database() {
+    Database database() {
         return database;
     }
 
     @Override
-    public BatchResult execute(List<Command> commands, Instant now) {
+    public BatchResult execute(List<Command<?>> commands, Instant now) {
         for (int attempt = 1; ; attempt++) {
             try (Connection c = writeDataSource.getConnection()) {
                 c.setAutoCommit(false);
@@ -103,7 +102,7 @@ public final class PostgresLedgerStore implements LedgerStore {
      * Loads what the core's batch step needs, runs it, and writes what it returns. No ledger
      * rule is decided here: see {@link LedgerBatch}.
      */
-    private BatchResult executeOnce(Connection c, List<Command> commands, Instant now)
+    private BatchResult executeOnce(Connection c, List<Command<?>> commands, Instant now)
             throws SQLException {
         List<String> holdIds = LedgerBatch.holdIds(commands);
         List<String> grantIds = LedgerBatch.grantIds(commands);
@@ -114,9 +113,9 @@ public final class PostgresLedgerStore implements LedgerStore {
                 : rows.lockAndLoad(c, keys, now);
         rows.loadHoldsById(c, states, holdIds);
         rows.loadGrantsById(c, states, grantIds);
-        LedgerBatch.Step step = LedgerBatch.apply(commands, targets, states,
-                IdempotencyKeys.load(c, LedgerBatch.keysInPlay(commands, targets)),
-                Codec.FINGERPRINTS, now);
+        Map<String, LedgerBatch.RecordedKey> recorded = IdempotencyKeys.load(c,
+                LedgerBatch.keysInPlay(commands, targets));
+        LedgerBatch.Step step = LedgerBatch.apply(commands, targets, states, recorded, now);
         if (step.writesNothing()) {
             c.rollback(); // nothing to write: not even the wallet rows made for this batch
             return new BatchResult(step.outcomes(), List.of());

@@ -61,8 +61,8 @@ final class WalletRows {
                     + " credit_type, created_at, updated_at) select k.c, k.t, ?, ? from"
                     + " unnest(?::text[], ?::text[]) as k(c, t) order by 1, 2"
                     + " on conflict do nothing")) {
-                Sql.setInstant(ps, 1, now);
-                Sql.setInstant(ps, 2, now);
+                Jdbc.setInstant(ps, 1, now);
+                Jdbc.setInstant(ps, 2, now);
                 ps.setArray(3, texts(c, missing, WalletKey::customerId));
                 ps.setArray(4, texts(c, missing, WalletKey::creditType));
                 ps.executeUpdate();
@@ -108,7 +108,7 @@ final class WalletRows {
                     if (!wanted.contains(key)) {
                         continue;
                     }
-                    Long limit = Sql.getLongOrNull(rs, "overdraft_limit");
+                    Long limit = Jdbc.getLongOrNull(rs, "overdraft_limit");
                     states.put(key, new WalletState(key, types.require(key.creditType()),
                             rs.getLong("balance"), rs.getLong("debt"), rs.getLong("held"),
                             limit == null ? null : OverdraftLimit.fromStoredUnits(limit)));
@@ -164,10 +164,10 @@ final class WalletRows {
         return new GrantState(rs.getString("id"), rs.getString("transaction_id"),
                 rs.getLong("amount"), rs.getLong("remaining"),
                 GrantSource.valueOf(rs.getString("source").toUpperCase(Locale.ROOT)),
-                rs.getInt("priority"), Sql.getInstant(rs, "effective_at"),
-                Sql.getInstant(rs, "expires_at"),
+                rs.getInt("priority"), Jdbc.getInstant(rs, "effective_at"),
+                Jdbc.getInstant(rs, "expires_at"),
                 GrantStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
-                rs.getString("reason"), rs.getString("metadata"), Sql.getInstant(rs, "created_at"),
+                rs.getString("reason"), rs.getString("metadata"), Jdbc.getInstant(rs, "created_at"),
                 false);
     }
 
@@ -196,8 +196,8 @@ final class WalletRows {
     static HoldState readHold(ResultSet rs) throws SQLException {
         return new HoldState(rs.getString("id"), rs.getLong("amount"), rs.getLong("captured"),
                 HoldStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
-                rs.getString("feature"), rs.getString("metadata"), Sql.getInstant(rs, "expires_at"),
-                Sql.getInstant(rs, "created_at"), rs.getString("transaction_id"), false);
+                rs.getString("feature"), rs.getString("metadata"), Jdbc.getInstant(rs, "expires_at"),
+                Jdbc.getInstant(rs, "created_at"), rs.getString("transaction_id"), false);
     }
 
     /** Writes every change of the given wallets; returns the events with their outbox seq. */
@@ -223,7 +223,7 @@ final class WalletRows {
                 + " ?::bigint[]) as v(c, t, b, d, h, l)"
                 + " where w.customer_id = v.c and w.credit_type = v.t"
                 + " and w.customer_id = any(?)")) {
-            Sql.setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setArray(2, texts(c, dirty, w -> w.key.customerId()));
             ps.setArray(3, texts(c, dirty, w -> w.key.creditType()));
             ps.setArray(4, c.createArrayOf("bigint", dirty.stream().map(w -> w.balance).toArray()));
@@ -265,13 +265,13 @@ final class WalletRows {
                         insert.setLong(6, g.remaining);
                         insert.setString(7, g.source.wireName());
                         insert.setInt(8, g.priority);
-                        Sql.setInstant(insert, 9, g.effectiveAt);
-                        Sql.setInstant(insert, 10, g.expiresAt);
+                        Jdbc.setInstant(insert, 9, g.effectiveAt);
+                        Jdbc.setInstant(insert, 10, g.expiresAt);
                         insert.setString(11, g.status.wireName());
                         insert.setString(12, g.reason);
                         insert.setString(13, g.metadataJson);
-                        Sql.setInstant(insert, 14, g.createdAt);
-                        Sql.setInstant(insert, 15, now);
+                        Jdbc.setInstant(insert, 14, g.createdAt);
+                        Jdbc.setInstant(insert, 15, now);
                         insert.addBatch();
                     } else if (g.dirty) {
                         customers.add(w.key.customerId());
@@ -283,7 +283,7 @@ final class WalletRows {
             }
             insert.executeBatch();
             if (!ids.isEmpty()) {
-                Sql.setInstant(update, 1, now);
+                Jdbc.setInstant(update, 1, now);
                 update.setArray(2, c.createArrayOf("text", customers.toArray()));
                 update.setArray(3, c.createArrayOf("text", ids.toArray()));
                 update.setArray(4, c.createArrayOf("bigint", remaining.toArray()));
@@ -314,16 +314,16 @@ final class WalletRows {
                         insert.setString(6, h.status.wireName());
                         insert.setString(7, h.feature);
                         insert.setString(8, h.metadataJson);
-                        Sql.setInstant(insert, 9, h.expiresAt);
+                        Jdbc.setInstant(insert, 9, h.expiresAt);
                         insert.setString(10, h.transactionId);
-                        Sql.setInstant(insert, 11, h.createdAt);
-                        Sql.setInstant(insert, 12, now);
+                        Jdbc.setInstant(insert, 11, h.createdAt);
+                        Jdbc.setInstant(insert, 12, now);
                         insert.addBatch();
                     } else if (h.dirty) {
                         update.setLong(1, h.captured);
                         update.setString(2, h.status.wireName());
                         update.setString(3, h.transactionId);
-                        Sql.setInstant(update, 4, now);
+                        Jdbc.setInstant(update, 4, now);
                         update.setString(5, w.key.customerId());
                         update.setString(6, h.id);
                         update.addBatch();
@@ -357,8 +357,8 @@ final class WalletRows {
                     txn.setString(11, e.reason());
                     txn.setString(12, e.metadataJson());
                     txn.setString(13, Codec.write(e.allocations()));
-                    Sql.setInstant(txn, 14, e.createdAt());
-                    Sql.setInstant(txn, 15, e.effectiveAt());
+                    Jdbc.setInstant(txn, 14, e.createdAt());
+                    Jdbc.setInstant(txn, 15, e.effectiveAt());
                     txn.setString(16, e.contraAccount());
                     txn.addBatch();
                 }
@@ -389,7 +389,7 @@ final class WalletRows {
                 + " select e.c, e.t, e.n, e.p::jsonb, ? from unnest(?::text[], ?::text[],"
                 + " ?::text[], ?::text[]) with ordinality as e(c, t, n, p, i) order by e.i"
                 + " returning seq")) {
-            Sql.setInstant(ps, 1, now);
+            Jdbc.setInstant(ps, 1, now);
             ps.setArray(2, c.createArrayOf("text", customers.toArray()));
             ps.setArray(3, c.createArrayOf("text", creditTypes.toArray()));
             ps.setArray(4, c.createArrayOf("text",

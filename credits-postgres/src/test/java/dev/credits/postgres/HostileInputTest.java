@@ -47,13 +47,15 @@ class HostileInputTest {
     static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
 
     MutableClock clock;
+    PostgresLedger ledger;
     Credits credits;
     Wallet wallet;
 
     @BeforeEach
     void open() {
         clock = new MutableClock(T0);
-        credits = TestDatabase.open(clock, TYPES);
+        ledger = TestDatabase.openLedger(clock, TYPES);
+        credits = ledger.credits();
         wallet = credits.wallet("user_1", "credits");
         wallet.grant(Grant.of("100.00"));
     }
@@ -61,7 +63,7 @@ class HostileInputTest {
     @AfterEach
     void close() {
         assertThat(credits.verify().violations()).isEmpty();
-        credits.close();
+        ledger.close();
     }
 
     // ---- connections
@@ -69,8 +71,7 @@ class HostileInputTest {
     @Test
     void aSpend_commitsEvenWhileOtherWorkHoldsEveryConnectionOfTheSharedPool()
             throws Exception {
-        javax.sql.DataSource shared = ((PostgresLedgerStore) credits.store()).database()
-                .dataSource();
+        javax.sql.DataSource shared = ledger.dataSource();
         List<java.sql.Connection> taken = new ArrayList<>();
         try {
             for (int i = 0; i < TestDatabase.newConfig(clock, TYPES).poolSize(); i++) {
@@ -114,12 +115,22 @@ class HostileInputTest {
     }
 
     @Test
-    void aStepRecordedUnderItsBareNameBeforeTheUpgrade_replays_andIsNeverMadeTwice() {
+    void aStepRecordedUnderItsBareNameBeforeTheUpgrade_replays_andIsNeverMadeTwice()
+            throws Exception {
         String name = "sub:sub_1:2026-03-01T00:00:00Z:allowance:credits";
         WalletKey key = new WalletKey("user_1", "credits");
-        // What the code before derived keys had a prefix recorded for a period's grant.
-        GrantRecord before = (GrantRecord) credits.run(new Command.Grant(key, 500,
-                dev.credits.GrantSource.SUBSCRIPTION, 50, null, null, null, "{}", name));
+        // What the code before derived keys had a prefix recorded for a period's grant: the
+        // bare name, under the fingerprint of that release.
+        Command.Grant bare = new Command.Grant(key, 500, dev.credits.GrantSource.SUBSCRIPTION, 50,
+                null, null, null, "{}", name);
+        GrantRecord before = credits.run(bare);
+        try (java.sql.Connection c = ledger.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement(
+                     "update idempotency_keys set fingerprint = ? where key = ?")) {
+            ps.setString(1, dev.credits.internal.LegacyFingerprint.of(bare));
+            ps.setString(2, name);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
         GrantRecord after = (GrantRecord) credits.run(new Command.Grant(key, 500,
                 dev.credits.GrantSource.SUBSCRIPTION, 50, null, null, null, "{}",
                 IdempotencyKeys.derived(name)));

@@ -137,7 +137,7 @@ class ModelBasedTest {
         }
 
         @Override
-        public void beforeCommit(List<dev.credits.internal.Command> commands) {
+        public void beforeCommit(List<dev.credits.internal.Command<?>> commands) {
             if (!on) {
                 return;
             }
@@ -155,7 +155,7 @@ class ModelBasedTest {
         }
 
         @Override
-        public void afterCommit(List<dev.credits.internal.Command> commands) {
+        public void afterCommit(List<dev.credits.internal.Command<?>> commands) {
             if (on && random.nextInt(100) < 3) {
                 fail("the answer was lost after commit");
             }

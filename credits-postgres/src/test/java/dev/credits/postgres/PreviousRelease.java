@@ -65,8 +65,8 @@ final class PreviousRelease {
     }
 
     /** The commands that make holds and grants the later ones name. */
-    static Map<String, Command> setUp() {
-        Map<String, Command> commands = new LinkedHashMap<>();
+    static Map<String, Command<?>> setUp() {
+        Map<String, Command<?>> commands = new LinkedHashMap<>();
         commands.put("grant", new Command.Grant(wallet(), 100_000, GrantSource.PURCHASE, 40,
                 null, EXPIRES, "pack «large» — 1,000", "{\"invoice\":\"in_1\",\"n\":1.50,"
                 + "\"tags\":[\"a\",\"é\"]}", "prev-grant"));
@@ -87,8 +87,8 @@ final class PreviousRelease {
     }
 
     /** The commands addressed by the ids the set-up made. */
-    static Map<String, Command> byId(Ids ids) {
-        Map<String, Command> commands = new LinkedHashMap<>();
+    static Map<String, Command<?>> byId(Ids ids) {
+        Map<String, Command<?>> commands = new LinkedHashMap<>();
         commands.put("capture", new Command.Capture(ids.capturedHold(), 4_000, "prev-capture"));
         commands.put("release", new Command.Release(ids.releasedHold(), "prev-release"));
         commands.put("void", new Command.VoidGrant(ids.voidedGrant(), "refunded", "prev-void"));
@@ -101,7 +101,7 @@ final class PreviousRelease {
         setUp().forEach((name, command) -> results.put(name, credits.run(command)));
         Ids ids = new Ids(((dev.credits.HoldRecord) results.get("hold")).id(),
                 ((dev.credits.HoldRecord) results.get("hold2")).id(),
-                ((dev.credits.GrantRecord) results.get("grant2")).id());
+                ((dev.credits.GrantRecord) results.get("grant2")).id()); // a fixture of mixed types
         byId(ids).values().forEach(credits::run);
         return ids;
     }

@@ -1,6 +1,7 @@
 package dev.credits.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
@@ -10,7 +11,6 @@ import dev.credits.HoldRecord;
 import dev.credits.IdempotencyConflictException;
 import dev.credits.internal.Command;
 import dev.credits.internal.WalletKey;
-import dev.credits.spi.LedgerStore.Outcome;
 import dev.credits.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,22 +57,21 @@ class PreviousReleaseTest {
         PreviousRelease.Ids ids = PreviousRelease.load(url, TestDatabase.user());
         try (Credits credits = Credits.open(config(url))) { // migrates to the newest version
             String before = snapshot(url);
-            Map<String, Command> all = new LinkedHashMap<>(PreviousRelease.setUp());
+            Map<String, Command<?>> all = new LinkedHashMap<>(PreviousRelease.setUp());
             all.putAll(PreviousRelease.byId(ids));
-            for (Map.Entry<String, Command> retry : all.entrySet()) {
-                Outcome outcome = credits.execute(retry.getValue());
-                assertThat(outcome.error()).as(retry.getKey()).isNull();
-                assertThat(outcome.replayed()).as(retry.getKey()).isTrue();
+            for (Map.Entry<String, Command<?>> retry : all.entrySet()) {
+                assertThat(credits.execute(retry.getValue()).replayed()).as(retry.getKey())
+                        .isTrue();
             }
-            assertThat(((HoldRecord) credits.execute(all.get("hold")).result()).id())
+            assertThat(((HoldRecord) credits.run(all.get("hold"))).id())
                     .isEqualTo(ids.capturedHold());
-            assertThat(((GrantRecord) credits.execute(all.get("grant2")).result()).id())
+            assertThat(((GrantRecord) credits.run(all.get("grant2"))).id())
                     .isEqualTo(ids.voidedGrant());
-            assertThat(((HoldRecord) credits.execute(all.get("capture")).result())
-                    .captured().units()).isEqualTo(4_000);
+            assertThat(((HoldRecord) credits.run(all.get("capture"))).captured().units())
+                    .isEqualTo(4_000);
 
             WalletKey wallet = new WalletKey(PreviousRelease.CUSTOMER, "credits");
-            Map<String, Command> changed = new LinkedHashMap<>();
+            Map<String, Command<?>> changed = new LinkedHashMap<>();
             changed.put("grant", new Command.Grant(wallet, 100_001,
                     dev.credits.GrantSource.PURCHASE, 40, null, PreviousRelease.EXPIRES,
                     "pack «large» — 1,000", "{\"invoice\":\"in_1\",\"n\":1.50,"
@@ -83,8 +82,8 @@ class PreviousReleaseTest {
                     "prev-capture"));
             changed.put("void", new Command.VoidGrant(ids.voidedGrant(), "other",
                     "prev-void"));
-            for (Map.Entry<String, Command> other : changed.entrySet()) {
-                assertThat(credits.execute(other.getValue()).error()).as(other.getKey())
+            for (Map.Entry<String, Command<?>> other : changed.entrySet()) {
+                assertThatThrownBy(() -> credits.execute(other.getValue())).as(other.getKey())
                         .isInstanceOf(IdempotencyConflictException.class);
             }
             assertThat(snapshot(url)).isEqualTo(before);

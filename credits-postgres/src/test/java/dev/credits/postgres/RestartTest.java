@@ -44,8 +44,8 @@ class RestartTest {
     void embeddedDatabase_isDurableByDefault() {
         CreditsConfig config = CreditsConfig.defaults().withDataDirectory(data)
                 .withSweepIntervalMs(0);
-        try (Credits credits = Credits.open(config)) {
-            String line = ((PostgresLedgerStore) credits.store()).database().description();
+        try (PostgresLedger ledger = PostgresLedger.open(config)) {
+            String line = ledger.database().description();
             assertThat(line).contains("embedded in").contains("fsync=on")
                     .contains("synchronous_commit=on");
         }

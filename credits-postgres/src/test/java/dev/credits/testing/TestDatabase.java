@@ -3,6 +3,7 @@ package dev.credits.testing;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
 import dev.credits.CreditsConfig;
+import dev.credits.postgres.PostgresLedger;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,5 +79,10 @@ public final class TestDatabase {
 
     public static Credits open(Clock clock, CreditTypes types) {
         return Credits.open(newConfig(clock, types));
+    }
+
+    /** The ledger and its database, for tests of the modules that keep tables beside it. */
+    public static PostgresLedger openLedger(Clock clock, CreditTypes types) {
+        return PostgresLedger.open(newConfig(clock, types));
     }
 }

@@ -1,7 +1,6 @@
 package dev.credits.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.credits.Credits;
 import dev.credits.CreditsException;
 import dev.credits.CustomerIds;
 import dev.credits.UnknownCreditTypeException;
@@ -15,6 +14,7 @@ import dev.credits.ai.TokenUsage;
 import dev.credits.ai.UsageGrouping;
 import dev.credits.ai.UsageTotal;
 import dev.credits.internal.Command;
+import dev.credits.postgres.PostgresLedger;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,9 +48,10 @@ final class AiApi {
     }
 
     /** The default metering of a server without an {@code ai:} section, if it can have one. */
-    static AiMetering defaultMetering(Credits credits) {
-        return credits.creditTypes().contains(AiConfig.CREDIT_TYPE_DEFAULT)
-                ? AiMetering.open(credits, AiConfig.defaults()) : null;
+    static AiMetering defaultMetering(PostgresLedger ledger) {
+        return ledger.credits().creditTypes().contains(AiConfig.CREDIT_TYPE_DEFAULT)
+                ? AiMetering.open(ledger.credits(), ledger.dataSource(), AiConfig.defaults())
+                : null;
     }
 
     void reserve(Context ctx) {

@@ -4,6 +4,7 @@ import dev.credits.Credits;
 import dev.credits.ai.AiMetering;
 import dev.credits.plans.Catalog;
 import dev.credits.plans.Plans;
+import dev.credits.postgres.PostgresLedger;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
@@ -44,14 +45,15 @@ public final class CreditsServer {
      * Starts serving on {@code port} (0 picks a free port; see {@link #port()}). Throws
      * {@link IllegalStateException} (from Javalin) when the port cannot be bound.
      */
-    public static CreditsServer start(Credits credits, ApiKeys keys, int port) {
-        return start(credits, keys, port, Plans.open(credits, Catalog.empty()));
+    public static CreditsServer start(PostgresLedger ledger, ApiKeys keys, int port) {
+        return start(ledger, keys, port, Plans.open(ledger.credits(), ledger.dataSource(),
+                Catalog.empty()));
     }
 
     /** Starts serving, with the subscriptions, purchases and test clock of {@code plans}. */
-    public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans) {
-        return start(credits, keys, port, plans, credits == null ? null
-                : AiApi.defaultMetering(credits));
+    public static CreditsServer start(PostgresLedger ledger, ApiKeys keys, int port,
+                                      Plans plans) {
+        return start(ledger.credits(), keys, port, plans, AiApi.defaultMetering(ledger));
     }
 
     /** Starts serving, with {@code plans} and the AI metering {@code ai} (null: no AI type). */
@@ -63,7 +65,7 @@ public final class CreditsServer {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
-        ServerMetrics metrics = new ServerMetrics();
+        ServerMetrics metrics = new ServerMetrics(credits);
         LedgerApi ledger = new LedgerApi(credits, metrics);
         PlansApi subscriptions = new PlansApi(plans);
         OperationsApi operations = new OperationsApi(credits, metrics);

@@ -21,9 +21,9 @@ import dev.credits.ValidationException;
 import dev.credits.Wallet;
 import dev.credits.WalletBalance;
 import dev.credits.internal.Command;
+import dev.credits.internal.Executed;
 import dev.credits.internal.Json;
 import dev.credits.internal.WalletKey;
-import dev.credits.spi.LedgerStore.Outcome;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,7 +121,7 @@ final class LedgerApi {
         OverdraftLimit limit = raw.isNull() ? null : overdraftLimit(raw, type);
         execute(ctx, "set_overdraft_limit", new Command.SetOverdraftLimit(
                 new WalletKey(customer, type.id()), limit), 200,
-                result -> Views.wallet((WalletBalance) result));
+                Views::wallet);
     }
 
     private static OverdraftLimit overdraftLimit(JsonNode raw, CreditType type) {
@@ -152,7 +152,7 @@ final class LedgerApi {
         String metadata = Json.metadata(body.optionalObject("metadata"));
         execute(ctx, "grant", new Command.Grant(new WalletKey(customer, type.id()),
                 amount.units(), source, priority, effectiveAt, expiresAt, reason, metadata, key),
-                201, result -> Views.grant((GrantRecord) result));
+                201, Views::grant);
     }
 
     void listGrants(Context ctx) {
@@ -178,7 +178,7 @@ final class LedgerApi {
         JsonBody body = body(ctx, true, VOID_FIELDS);
         String reason = body.optionalString("reason");
         execute(ctx, "void", new Command.VoidGrant(ctx.pathParam("id"), reason, key), 200,
-                result -> Views.grant((GrantRecord) result));
+                Views::grant);
     }
 
     // ---- spending
@@ -194,7 +194,7 @@ final class LedgerApi {
         String metadata = Json.metadata(body.optionalObject("metadata"));
         execute(ctx, "spend", new Command.Spend(new WalletKey(customer, type.id()),
                 amount.units(), feature, reason, metadata, key), 201,
-                result -> Views.spend((SpendResult) result));
+                Views::spend);
     }
 
     void adjust(Context ctx) {
@@ -207,7 +207,7 @@ final class LedgerApi {
         String metadata = Json.metadata(body.optionalObject("metadata"));
         execute(ctx, "adjustment", new Command.Adjust(new WalletKey(customer, type.id()),
                 amount.units(), reason, metadata, key), 201,
-                result -> Views.transaction((Transaction) result));
+                Views::transaction);
     }
 
     // ---- holds
@@ -225,7 +225,7 @@ final class LedgerApi {
         String metadata = Json.metadata(body.optionalObject("metadata"));
         execute(ctx, "hold", new Command.Hold(new WalletKey(customer, type.id()), amount.units(),
                 lifetimeSeconds, feature, metadata, key), 201,
-                result -> Views.hold((HoldRecord) result));
+                Views::hold);
     }
 
     void getHold(Context ctx) {
@@ -239,14 +239,14 @@ final class LedgerApi {
         Amount amount = body.requiredAmount("amount",
                 credits.creditTypes().require(hold.creditType()));
         execute(ctx, "capture", new Command.Capture(hold.id(), amount.units(), key), 200,
-                result -> Views.hold((HoldRecord) result));
+                Views::hold);
     }
 
     void release(Context ctx) {
         String key = idempotencyKey(ctx);
         body(ctx, true, Set.of());
         execute(ctx, "release", new Command.Release(ctx.pathParam("id"), key), 200,
-                result -> Views.hold((HoldRecord) result));
+                Views::hold);
     }
 
     // ---- history
@@ -294,21 +294,17 @@ final class LedgerApi {
      * Runs one command and renders its outcome. A replay of an idempotent request answers with
      * the first response's status and body and says so in {@value #IDEMPOTENT_REPLAYED}.
      */
-    private void execute(Context ctx, String operation, Command command, int status,
-                         Function<Object, Map<String, Object>> view) {
-        Outcome outcome;
+    private <R> void execute(Context ctx, String operation, Command<R> command, int status,
+                             Function<R, Map<String, Object>> view) {
+        Executed<R> executed;
         try {
-            outcome = credits.execute(command);
+            executed = credits.execute(command);
         } catch (CreditsException e) {
             metrics.operation(operation, e.code());
             throw e;
         }
-        if (outcome.error() != null) {
-            metrics.operation(operation, outcome.error().code());
-            throw outcome.error();
-        }
-        succeeded(ctx, metrics, operation, outcome.replayed());
-        json(ctx, status, view.apply(outcome.result()));
+        succeeded(ctx, metrics, operation, executed.replayed());
+        json(ctx, status, view.apply(executed.result()));
     }
 
     /** Counts a successful operation and marks an idempotent replay as such. */

@@ -60,7 +60,7 @@ class AuthTest {
     @Test
     void secrets_areStoredOnlyAsHashes() throws Exception {
         String secret = t.keys.create("hashed");
-        try (var c = TestServer.dataSource(t.credits).getConnection();
+        try (var c = t.dataSource().getConnection();
              var rs = c.createStatement().executeQuery("select hash from api_keys")) {
             while (rs.next()) {
                 assertThat(rs.getString(1)).hasSize(64).doesNotContain(secret.substring(3));

@@ -32,6 +32,7 @@ class MetricsTest {
                     + "operation=\"spend\",outcome=\"insufficient_credits\"} 1");
             assertThat(text).containsPattern("credits_ledger_operations_total\\{"
                     + "operation=\"grant\",outcome=\"ok\"} 1");
+            assertThat(text).contains("credits_ledger_invariant_violations_total 0.0");
         }
     }
 }

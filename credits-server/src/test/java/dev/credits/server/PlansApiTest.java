@@ -7,6 +7,7 @@ import dev.credits.Credits;
 import dev.credits.CreditsConfig;
 import dev.credits.plans.Plans;
 import dev.credits.plans.TestClock;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.TestServer.Response;
 import dev.credits.server.config.AppConfig;
 import dev.credits.server.config.ConfigFile;
@@ -56,6 +57,7 @@ class PlansApiTest {
             + " + (select count(*) from subscription_periods) + (select count(*) from purchases)"
             + " + (select count(*) from grants) + (select count(*) from outbox)";
 
+    PostgresLedger ledger;
     Credits credits;
     Plans plans;
     CreditsServer server;
@@ -67,20 +69,21 @@ class PlansApiTest {
         TestClock simulated = TestClock.create();
         CreditsConfig config = TestDatabase.newConfig(testClock ? simulated : clock,
                 app.creditTypes());
-        credits = Credits.open(config);
+        ledger = PostgresLedger.open(config);
+        credits = ledger.credits();
         if (testClock) {
-            simulated.attach(credits, TestClock.Mode.SIMULATED);
+            simulated.attach(ledger.dataSource(), TestClock.Mode.SIMULATED);
         }
-        plans = Plans.open(credits, app.catalog());
-        server = CreditsServer.start(credits, new ApiKeys(TestServer.dataSource(credits),
-                TestServer.KEY), 0, plans);
+        plans = Plans.open(credits, ledger.dataSource(), app.catalog());
+        server = CreditsServer.start(ledger, new ApiKeys(ledger.dataSource(), TestServer.KEY),
+                0, plans);
     }
 
     @AfterEach
     void stop() {
         server.stop();
         plans.close();
-        credits.close();
+        ledger.close();
     }
 
     Response send(String method, String path, String body) {
@@ -107,7 +110,7 @@ class PlansApiTest {
     }
 
     long rowsWritten() {
-        DataSource dataSource = TestServer.dataSource(credits);
+        DataSource dataSource = ledger.dataSource();
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(TABLES_WRITTEN)) {
             rs.next();
@@ -360,7 +363,7 @@ class PlansApiTest {
     }
 
     long countOutbox(String type) {
-        try (Connection c = TestServer.dataSource(credits).getConnection();
+        try (Connection c = ledger.dataSource().getConnection();
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select count(*) from outbox where event_type = '"
                      + type + "'")) {

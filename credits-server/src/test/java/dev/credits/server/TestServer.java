@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
 import dev.credits.CreditsConfig;
-import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +27,7 @@ public final class TestServer implements AutoCloseable {
     public static final String KEY = "test-key-for-the-server";
     static final ObjectMapper JSON = new ObjectMapper();
 
+    public final PostgresLedger ledger;
     public final Credits credits;
     /** The JDBC URL of this server's own database. */
     public final String databaseUrl;
@@ -35,11 +36,12 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    private TestServer(Credits credits, String databaseUrl) {
-        this.credits = credits;
+    private TestServer(PostgresLedger ledger, String databaseUrl) {
+        this.ledger = ledger;
+        this.credits = ledger.credits();
         this.databaseUrl = databaseUrl;
-        this.keys = new ApiKeys(dataSource(credits), KEY);
-        this.server = CreditsServer.start(credits, keys, 0);
+        this.keys = new ApiKeys(ledger.dataSource(), KEY);
+        this.server = CreditsServer.start(ledger, keys, 0);
     }
 
     public static TestServer start() {
@@ -48,11 +50,11 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer start(CreditTypes types, Clock clock) {
         CreditsConfig config = TestDatabase.newConfig(clock, types);
-        return new TestServer(Credits.open(config), config.databaseUrl());
+        return new TestServer(PostgresLedger.open(config), config.databaseUrl());
     }
 
-    static DataSource dataSource(Credits credits) {
-        return ((PostgresLedgerStore) credits.store()).database().dataSource();
+    DataSource dataSource() {
+        return ledger.dataSource();
     }
 
     /** A response: status, headers and body text, with the body as JSON on demand. */
@@ -164,6 +166,6 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
-        credits.close();
+        ledger.close();
     }
 }

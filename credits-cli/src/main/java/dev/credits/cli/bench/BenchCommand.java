@@ -6,7 +6,7 @@ import dev.credits.CreditsConfig;
 import dev.credits.Grant;
 import dev.credits.Spend;
 import dev.credits.postgres.EmbeddedDatabase;
-import dev.credits.postgres.PostgresLedgerStore;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
 import java.io.IOException;
@@ -119,9 +119,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private Credits open(EmbeddedDatabase database, boolean groupCommit) {
+    private PostgresLedger open(EmbeddedDatabase database, boolean groupCommit) {
         int pool = groupCommit ? POOL_SIZE_BATCHED : Math.min(clients + 2, 200);
-        return Credits.open(CreditsConfig.defaults()
+        return PostgresLedger.open(CreditsConfig.defaults()
                 .withDatabase(database.jdbcUrl(), database.user(), null)
                 .withCreditTypes(CreditTypes.defaults()).withSweepIntervalMs(0)
                 .withPoolSize(pool).withGroupCommit(groupCommit));
@@ -134,7 +134,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (!wantsUniform && !scenarios.contains("hot")) {
             return;
         }
-        try (Credits credits = open(database, mode.equals("batched"))) {
+        try (PostgresLedger ledger = open(database, mode.equals("batched"))) {
+            Credits credits = ledger.credits();
             String prefix = "u_" + mode + "_";
             if (wantsUniform) {
                 fund(credits, prefix, wallets);
@@ -153,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
                                 .spend(Spend.of("0.01"))));
             }
             if (scenarios.contains("http")) {
-                results.add(http(credits, mode, prefix));
+                results.add(http(ledger, mode, prefix));
             }
             if (scenarios.contains("idle") && mode.equals("batched")) {
                 progress("idle, batched: 1 client, one spend at a time");
@@ -168,10 +169,10 @@ public final class BenchCommand implements Callable<Integer> {
         return (client * 7919L + n * 104_729L) % wallets;
     }
 
-    private Result http(Credits credits, String mode, String prefix) throws Exception {
+    private Result http(PostgresLedger ledger, String mode, String prefix) throws Exception {
         String secret = "bench-" + System.nanoTime();
-        var dataSource = ((PostgresLedgerStore) credits.store()).database().dataSource();
-        CreditsServer server = CreditsServer.start(credits, new ApiKeys(dataSource, secret), 0);
+        CreditsServer server = CreditsServer.start(ledger, new ApiKeys(ledger.dataSource(),
+                secret), 0);
         progress("http, " + mode + ": " + clients + " keep-alive connections from this JVM -> "
                 + "127.0.0.1:" + server.port());
         List<KeepAliveClient> connections = new ArrayList<>();
@@ -200,10 +201,10 @@ public final class BenchCommand implements Callable<Integer> {
         if (!scenarios.contains("balance")) {
             return;
         }
-        try (Credits credits = open(database, true)) {
+        try (PostgresLedger ledger = open(database, true)) {
+            Credits credits = ledger.credits();
             progress("balance: writing " + historyEntries + " history entries");
-            HistorySeed.write(((PostgresLedgerStore) credits.store()).database().dataSource(),
-                    "history", historyEntries);
+            HistorySeed.write(ledger.dataSource(), "history", historyEntries);
             progress("balance: " + clients + " clients reading one wallet's balance");
             results.add(LoadRunner.run("balance", "read", clients, durationMs(),
                     (client, n) -> credits.wallet("history", "credits").state()));
