@@ -1,6 +1,7 @@
 package dev.credits.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.credits.CreditType;
 import dev.credits.CreditTypes;
@@ -11,10 +12,12 @@ import dev.credits.GrantRecord;
 import dev.credits.GrantStatus;
 import dev.credits.HoldRecord;
 import dev.credits.HoldStatus;
+import dev.credits.IdempotencyConflictException;
 import dev.credits.InsufficientCreditsException;
 import dev.credits.InvalidStateException;
 import dev.credits.OverdraftLimit;
 import dev.credits.Spend;
+import dev.credits.SpendResult;
 import dev.credits.Wallet;
 import dev.credits.WalletBalance;
 import dev.credits.memory.InMemoryLedgerStore;
@@ -327,6 +330,16 @@ class ModelBasedTest {
             String key = nextKey();
             GrantRecord r = attempt(() -> wallet.grant(Grant.of(units(amount)).priority(priority)
                     .expiresAt(expiresAt).effectiveAt(effectiveAt).idempotencyKey(key)));
+            if (random.nextInt(4) == 0) {
+                // The same key again: the same request replays; another one is a conflict.
+                assertThat(attempt(() -> wallet.grant(Grant.of(units(amount)).priority(priority)
+                        .expiresAt(expiresAt).effectiveAt(effectiveAt).idempotencyKey(key))).id())
+                        .isEqualTo(r.id());
+                int otherPriority = (priority + 25) % 100;
+                assertThatThrownBy(() -> attempt(() -> wallet.grant(Grant.of(units(amount))
+                        .priority(otherPriority).expiresAt(expiresAt).effectiveAt(effectiveAt)
+                        .idempotencyKey(key)))).isInstanceOf(IdempotencyConflictException.class);
+            }
             long paid = Math.min(debt, amount);
             debt -= paid;
             grants.put(r.id(), new ModelGrant(r.id(), amount, amount - paid, priority,
@@ -357,9 +370,19 @@ class ModelBasedTest {
             boolean fits = limit.permits(balance() - held() - amount);
             try {
                 String key = nextKey();
-                attempt(() -> wallet.spend(Spend.of(units(amount)).idempotencyKey(key)));
+                SpendResult first = attempt(() -> wallet.spend(Spend.of(units(amount))
+                        .idempotencyKey(key)));
                 assertThat(fits).as("spend of %d should have been refused", amount).isTrue();
                 burn(amount);
+                if (random.nextInt(4) == 0) {
+                    // The same key again: the same request replays; another one is a conflict.
+                    assertThat(attempt(() -> wallet.spend(Spend.of(units(amount))
+                            .idempotencyKey(key))).transactionId())
+                            .isEqualTo(first.transactionId());
+                    assertThatThrownBy(() -> attempt(() -> wallet.spend(Spend.of(
+                            units(amount + 1)).idempotencyKey(key))))
+                            .isInstanceOf(IdempotencyConflictException.class);
+                }
             } catch (InsufficientCreditsException e) {
                 assertThat(fits).as("spend of %d should have succeeded", amount).isFalse();
             }
