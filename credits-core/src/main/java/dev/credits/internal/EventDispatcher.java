@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
 public final class EventDispatcher implements CreditsEvents, AutoCloseable {
     static final int QUEUE_EVENTS_MAX = 100_000;
     static final int RECOVERY_BATCH_EVENTS_MAX = 1_000;
+    /** How long the dispatcher waits for an event before it checks whether it should stop. */
+    static final long POLL_MS = 100;
+    /** The pause after a failure to read or mark the outbox (the database away, say). */
+    static final long FAILURE_PAUSE_MS = 1_000;
+    /** How long {@link #close()} waits for the listeners to finish what they are given. */
+    static final long CLOSE_WAIT_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
 
     private record Subscription(Class<? extends CreditsEvent> type,
@@ -87,7 +93,7 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
                     overflowed = false;
                     recover();
                 }
-                StoredEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
+                StoredEvent first = queue.poll(POLL_MS, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -148,7 +154,7 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
 
     private static void sleepQuietly() {
         try {
-            Thread.sleep(1_000);
+            Thread.sleep(FAILURE_PAUSE_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -159,7 +165,7 @@ public final class EventDispatcher implements CreditsEvents, AutoCloseable {
         running = false;
         thread.interrupt();
         try {
-            thread.join(5_000);
+            thread.join(CLOSE_WAIT_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

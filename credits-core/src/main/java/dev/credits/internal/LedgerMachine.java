@@ -111,10 +111,8 @@ public final class LedgerMachine {
         wallet.debt -= debtPaid;
         wallet.balance = Math.addExact(wallet.balance, grant.amount);
         wallet.walletDirty = true;
-        wallet.transactions.add(new TransactionEntry(grant.transactionId, wallet.key,
-                TransactionType.GRANT, grant.source, grant.id, null, grant.amount, wallet.balance, null,
-                grant.reason, grant.metadataJson, now, grant.effectiveAt, List.of(),
-                "issued:" + grant.source.wireName()));
+        wallet.transactions.add(TransactionEntry.issued(wallet.key, TransactionType.GRANT, grant,
+                wallet.balance, now));
         wallet.events.add(new CreditsGranted(wallet.key.customerId(), wallet.key.creditType(),
                 grant.effectiveAt, grant.id, grant.transactionId, grant.amount,
                 grant.source.wireName(), wallet.balance));
@@ -123,9 +121,8 @@ public final class LedgerMachine {
     private static void expire(WalletState wallet, GrantState grant, Instant now) {
         long gone = retire(wallet, grant, GrantStatus.EXPIRED);
         String txnId = Ids.transaction();
-        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.EXPIRY,
-                grant.source, grant.id, null, -gone, wallet.balance, null, null,
-                Json.EMPTY_OBJECT, now, grant.expiresAt, List.of(), "expired"));
+        wallet.transactions.add(TransactionEntry.retired(txnId, wallet.key,
+                TransactionType.EXPIRY, grant, gone, wallet.balance, null, now, grant.expiresAt));
         wallet.events.add(new CreditsExpired(wallet.key.customerId(), wallet.key.creditType(),
                 grant.expiresAt, grant.id, txnId, gone, wallet.balance));
     }
@@ -181,10 +178,8 @@ public final class LedgerMachine {
         wallet.debt -= debtPaid;
         wallet.balance = balanceAfter;
         wallet.walletDirty = true;
-        wallet.transactions.add(new TransactionEntry(grant.transactionId, wallet.key, entryType,
-                c.source(), grant.id, null, c.amountUnits(), balanceAfter, null, c.reason(),
-                grant.metadataJson, now, effectiveAt, List.of(),
-                "issued:" + c.source().wireName()));
+        wallet.transactions.add(TransactionEntry.issued(wallet.key, entryType, grant,
+                balanceAfter, now));
         wallet.events.add(new CreditsGranted(wallet.key.customerId(), wallet.key.creditType(), now,
                 grant.id, grant.transactionId, c.amountUnits(), c.source().wireName(),
                 balanceAfter));
@@ -226,9 +221,9 @@ public final class LedgerMachine {
                 c.amountUnits());
         String txnId = Ids.transaction();
         List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
-        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.USAGE,
-                null, null, null, -c.amountUnits(), wallet.balance, c.feature(), c.reason(),
-                metadataOf(c.metadataJson()), now, now, allocations, usageAccount(c.feature())));
+        wallet.transactions.add(TransactionEntry.usage(txnId, wallet.key, null, c.amountUnits(),
+                wallet.balance, c.feature(), c.reason(), metadataOf(c.metadataJson()), now,
+                allocations));
         wallet.events.add(new CreditsSpent(wallet.key.customerId(), wallet.key.creditType(), now,
                 txnId, c.amountUnits(), c.feature(), null, wallet.balance));
         CreditType type = wallet.type;
@@ -247,10 +242,9 @@ public final class LedgerMachine {
             long amount = Math.negateExact(c.amountUnits());
             requireRecordable(subtractOrReject(wallet.balance, amount), wallet.held);
             List<AllocationEntry> allocations = burnDown(wallet, amount);
-            wallet.transactions.add(new TransactionEntry(Ids.transaction(), wallet.key,
-                    TransactionType.ADJUSTMENT, null, null, null, c.amountUnits(), wallet.balance,
-                    null, c.reason(), metadataOf(c.metadataJson()), now, now, allocations,
-                    "adjustment"));
+            wallet.transactions.add(TransactionEntry.adjustment(Ids.transaction(), wallet.key,
+                    c.amountUnits(), wallet.balance, c.reason(), metadataOf(c.metadataJson()),
+                    now, allocations));
         }
         TransactionEntry entry = wallet.transactions.get(wallet.transactions.size() - 1);
         wallet.events.add(new CreditsAdjusted(wallet.key.customerId(), wallet.key.creditType(),
@@ -299,9 +293,9 @@ public final class LedgerMachine {
         String txnId = Ids.transaction();
         hold.transactionId = txnId;
         List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
-        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.USAGE,
-                null, null, hold.id, -c.amountUnits(), wallet.balance, hold.feature, null,
-                hold.metadataJson, now, now, allocations, usageAccount(hold.feature)));
+        wallet.transactions.add(TransactionEntry.usage(txnId, wallet.key, hold.id,
+                c.amountUnits(), wallet.balance, hold.feature, null, hold.metadataJson, now,
+                allocations));
         wallet.events.add(new HoldCaptured(wallet.key.customerId(), wallet.key.creditType(), now,
                 hold.id, txnId, hold.amount, c.amountUnits()));
         wallet.events.add(new CreditsSpent(wallet.key.customerId(), wallet.key.creditType(), now,
@@ -354,9 +348,8 @@ public final class LedgerMachine {
             gone = retire(wallet, grant, GrantStatus.VOIDED);
         }
         String txnId = Ids.transaction();
-        wallet.transactions.add(new TransactionEntry(txnId, wallet.key, TransactionType.VOID,
-                grant.source, grant.id, null, -gone, wallet.balance, null, c.reason(),
-                Json.EMPTY_OBJECT, now, now, List.of(), "voided"));
+        wallet.transactions.add(TransactionEntry.retired(txnId, wallet.key, TransactionType.VOID,
+                grant, gone, wallet.balance, c.reason(), now, now));
         wallet.events.add(new GrantVoided(wallet.key.customerId(), wallet.key.creditType(), now,
                 grant.id, txnId, gone, wallet.balance));
         return grantRecord(wallet, grant);
@@ -483,9 +476,6 @@ public final class LedgerMachine {
         return metadataJson == null ? Json.EMPTY_OBJECT : metadataJson;
     }
 
-    private static String usageAccount(String feature) {
-        return feature == null ? "usage" : "usage:" + feature;
-    }
 
     // ---- results
 
