@@ -29,6 +29,11 @@ public final class Ids {
         return TRANSACTION + next();
     }
 
+    /** A new id with {@code prefix} and a ULID (ordered by creation time), e.g. {@code whe_…}. */
+    public static String withPrefix(String prefix) {
+        return prefix + next();
+    }
+
     public static String hold() {
         return HOLD + next();
     }

@@ -23,6 +23,11 @@ public final class WalletState {
     /** The wallet's own overdraft limit; null means the credit type's default. */
     public OverdraftLimit overdraftOverride;
     public boolean walletDirty;
+    /**
+     * How many events the wallet had as loaded. Each event this batch appends is the next: the
+     * {@code i}-th of {@link #events} is number {@code sequence + i + 1} (see {@link #sequenceOf}).
+     */
+    public long sequence;
 
     /** Active and scheduled grants, and any grant a command of the batch addresses by id. */
     public final Map<String, GrantState> grants = new HashMap<>();
@@ -40,6 +45,16 @@ public final class WalletState {
         this.debt = debt;
         this.held = held;
         this.overdraftOverride = overdraftOverride;
+    }
+
+    /** The wallet's event count after event {@code index} of {@link #events}. */
+    public long sequenceOf(int index) {
+        return Math.addExact(sequence, index + 1L);
+    }
+
+    /** The wallet's event count after this batch. */
+    public long sequenceAfter() {
+        return Math.addExact(sequence, events.size());
     }
 
     public OverdraftLimit overdraftLimit() {

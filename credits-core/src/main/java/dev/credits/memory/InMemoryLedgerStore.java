@@ -121,13 +121,16 @@ public final class InMemoryLedgerStore implements LedgerStore {
         }
         state.grants.keySet().forEach(id -> grantWallets.put(id, state.key));
         state.holds.keySet().forEach(id -> holdWallets.put(id, state.key));
-        wallets.put(state.key, copy(state));
+        WalletState committed = copy(state);
+        committed.sequence = state.sequenceAfter();
+        wallets.put(state.key, committed);
     }
 
     /** A deep copy with nothing marked new or changed. */
     static WalletState copy(WalletState source) {
         WalletState copy = new WalletState(source.key, source.type, source.balance, source.debt,
                 source.held, source.overdraftOverride);
+        copy.sequence = source.sequence;
         for (GrantState g : source.grants.values()) {
             GrantState grant = new GrantState(g.id, g.transactionId, g.amount, g.remaining,
                     g.source, g.priority, g.effectiveAt, g.expiresAt, g.status, g.reason,

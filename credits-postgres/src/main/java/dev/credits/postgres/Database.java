@@ -28,17 +28,22 @@ public final class Database implements AutoCloseable {
      * spare for a committer whose connection died and is being replaced.
      */
     static final int WRITE_POOL_SPARE = 1;
+    /** Connections of the pool for background work (webhook delivery), opened when used. */
+    public static final int BACKGROUND_POOL_SIZE = 4;
 
     private final EmbeddedDatabase embedded;
     private final HikariDataSource dataSource;
     private final HikariDataSource writeDataSource;
+    private final HikariDataSource backgroundDataSource;
     private final String description;
 
     private Database(EmbeddedDatabase embedded, HikariDataSource dataSource,
-                     HikariDataSource writeDataSource, String description) {
+                     HikariDataSource writeDataSource, HikariDataSource backgroundDataSource,
+                     String description) {
         this.embedded = embedded;
         this.dataSource = dataSource;
         this.writeDataSource = writeDataSource;
+        this.backgroundDataSource = backgroundDataSource;
         this.description = description;
     }
 
@@ -55,6 +60,7 @@ public final class Database implements AutoCloseable {
         }
         HikariDataSource dataSource = null;
         HikariDataSource writeDataSource = null;
+        HikariDataSource background = null;
         try {
             dataSource = pool("credits", url, user, password, config.poolSize());
             migrate(dataSource);
@@ -63,10 +69,15 @@ public final class Database implements AutoCloseable {
             int writers = config.groupCommit() ? GroupCommitter.COMMITTERS + WRITE_POOL_SPARE
                     : config.poolSize();
             writeDataSource = pool("credits-write", url, user, password, writers);
+            background = pool("credits-background", url, user, password,
+                    BACKGROUND_POOL_SIZE, 0);
             String description = describe(dataSource, embedded, url);
             LOG.info(description);
-            return new Database(embedded, dataSource, writeDataSource, description);
+            return new Database(embedded, dataSource, writeDataSource, background, description);
         } catch (RuntimeException e) {
+            if (background != null) {
+                background.close();
+            }
             if (writeDataSource != null) {
                 writeDataSource.close();
             }
@@ -82,6 +93,11 @@ public final class Database implements AutoCloseable {
 
     private static HikariDataSource pool(String name, String url, String user, String password,
                                          int size) {
+        return pool(name, url, user, password, size, Math.min(2, size));
+    }
+
+    private static HikariDataSource pool(String name, String url, String user, String password,
+                                         int size, int minimumIdle) {
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(url);
         if (user != null) {
@@ -91,7 +107,7 @@ public final class Database implements AutoCloseable {
             hikari.setPassword(password);
         }
         hikari.setMaximumPoolSize(size);
-        hikari.setMinimumIdle(Math.min(2, size));
+        hikari.setMinimumIdle(minimumIdle);
         hikari.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
         hikari.setPoolName(name);
         hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -129,6 +145,14 @@ public final class Database implements AutoCloseable {
         return writeDataSource;
     }
 
+    /**
+     * A pool of its own for background work beside the ledger (webhook delivery), so that it
+     * never takes the connections of reads or of the write path.
+     */
+    public DataSource backgroundDataSource() {
+        return backgroundDataSource;
+    }
+
     /** The embedded database, when there is one (none with a database URL). */
     public Optional<EmbeddedDatabase> embedded() {
         return Optional.ofNullable(embedded);
@@ -141,6 +165,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        backgroundDataSource.close();
         writeDataSource.close();
         dataSource.close();
         if (embedded != null) {

@@ -53,6 +53,11 @@ public final class PostgresLedger implements AutoCloseable {
         return database.dataSource();
     }
 
+    /** A pool of its own for background work (webhook delivery); see {@link Database}. */
+    public DataSource backgroundDataSource() {
+        return database.backgroundDataSource();
+    }
+
     /** Closes the ledger, then its database (and the embedded server, if it started one). */
     @Override
     public void close() {

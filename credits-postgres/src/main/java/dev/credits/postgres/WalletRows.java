@@ -94,7 +94,7 @@ final class WalletRows {
         // "= any" keeps an index scan in the generic plan; it may also lock a wallet of the same
         // customers in another credit type of the batch, which is harmless (still in key order).
         try (PreparedStatement ps = c.prepareStatement("select customer_id, credit_type,"
-                + " balance, debt, held, overdraft_limit from wallets"
+                + " balance, debt, held, overdraft_limit, sequence from wallets"
                 + " where customer_id = any(?) and credit_type = any(?)"
                 + " order by customer_id, credit_type for update")) {
             ps.setArray(1, c.createArrayOf("text",
@@ -109,9 +109,11 @@ final class WalletRows {
                         continue;
                     }
                     Long limit = Jdbc.getLongOrNull(rs, "overdraft_limit");
-                    states.put(key, new WalletState(key, types.require(key.creditType()),
+                    WalletState state = new WalletState(key, types.require(key.creditType()),
                             rs.getLong("balance"), rs.getLong("debt"), rs.getLong("held"),
-                            limit == null ? null : OverdraftLimit.fromStoredUnits(limit)));
+                            limit == null ? null : OverdraftLimit.fromStoredUnits(limit));
+                    state.sequence = rs.getLong("sequence");
+                    states.put(key, state);
                 }
             }
         }
@@ -212,15 +214,16 @@ final class WalletRows {
 
     private void saveWallets(Connection c, Collection<WalletState> wallets, Instant now)
             throws SQLException {
-        List<WalletState> dirty = wallets.stream().filter(w -> w.walletDirty).toList();
+        List<WalletState> dirty = wallets.stream()
+                .filter(w -> w.walletDirty || !w.events.isEmpty()).toList();
         if (dirty.isEmpty()) {
             return;
         }
         // One statement for the batch: the new values as arrays, joined on the key.
         try (PreparedStatement ps = c.prepareStatement("update wallets w set balance = v.b,"
-                + " debt = v.d, held = v.h, overdraft_limit = v.l, updated_at = ?"
+                + " debt = v.d, held = v.h, overdraft_limit = v.l, sequence = v.s, updated_at = ?"
                 + " from unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[],"
-                + " ?::bigint[]) as v(c, t, b, d, h, l)"
+                + " ?::bigint[], ?::bigint[]) as v(c, t, b, d, h, l, s)"
                 + " where w.customer_id = v.c and w.credit_type = v.t"
                 + " and w.customer_id = any(?)")) {
             Jdbc.setInstant(ps, 1, now);
@@ -231,7 +234,9 @@ final class WalletRows {
             ps.setArray(6, c.createArrayOf("bigint", dirty.stream().map(w -> w.held).toArray()));
             ps.setArray(7, c.createArrayOf("bigint", dirty.stream().map(w -> w.overdraftOverride
                     == null ? null : w.overdraftOverride.toStoredUnits()).toArray()));
-            ps.setArray(8, texts(c, dirty, w -> w.key.customerId()));
+            ps.setArray(8, c.createArrayOf("bigint",
+                    dirty.stream().map(WalletState::sequenceAfter).toArray()));
+            ps.setArray(9, texts(c, dirty, w -> w.key.customerId()));
             int updated = ps.executeUpdate();
             if (updated != dirty.size()) {
                 throw new IllegalStateException("updated " + updated + " of " + dirty.size()
@@ -372,11 +377,13 @@ final class WalletRows {
         List<CreditsEvent> events = new ArrayList<>();
         List<String> customers = new ArrayList<>();
         List<String> creditTypes = new ArrayList<>();
+        List<Long> sequences = new ArrayList<>();
         for (WalletState w : wallets) {
-            for (CreditsEvent event : w.events) {
-                events.add(event);
+            for (int i = 0; i < w.events.size(); i++) {
+                events.add(w.events.get(i));
                 customers.add(w.key.customerId());
                 creditTypes.add(w.key.creditType());
+                sequences.add(w.sequenceOf(i));
             }
         }
         List<StoredEvent> stored = new ArrayList<>(events.size());
@@ -385,16 +392,17 @@ final class WalletRows {
         }
         // One statement for the whole batch; seq follows the array order.
         try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
-                + " credit_type, event_type, payload, created_at)"
-                + " select e.c, e.t, e.n, e.p::jsonb, ? from unnest(?::text[], ?::text[],"
-                + " ?::text[], ?::text[]) with ordinality as e(c, t, n, p, i) order by e.i"
-                + " returning seq")) {
+                + " credit_type, event_type, payload, created_at, sequence)"
+                + " select e.c, e.t, e.n, e.p::jsonb, ?, e.s from unnest(?::text[], ?::text[],"
+                + " ?::text[], ?::text[], ?::bigint[]) with ordinality as e(c, t, n, p, s, i)"
+                + " order by e.i returning seq")) {
             Jdbc.setInstant(ps, 1, now);
             ps.setArray(2, c.createArrayOf("text", customers.toArray()));
             ps.setArray(3, c.createArrayOf("text", creditTypes.toArray()));
             ps.setArray(4, c.createArrayOf("text",
                     events.stream().map(CreditsEvent::name).toArray()));
             ps.setArray(5, c.createArrayOf("text", events.stream().map(Codec::write).toArray()));
+            ps.setArray(6, c.createArrayOf("bigint", sequences.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 int i = 0;
                 while (rs.next()) {
