@@ -10,6 +10,7 @@ import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
 import dev.credits.server.config.AppConfig;
+import dev.credits.webhooks.Webhooks;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -72,6 +73,7 @@ final class ServeCommand implements Callable<Integer> {
         DataSource dataSource = ledger.dataSource();
         CreditsServer server;
         Plans plans = null;
+        Webhooks webhooks = null;
         try {
             attachClock(clock, dataSource);
             plans = Plans.open(credits, dataSource, app.catalog());
@@ -79,8 +81,13 @@ final class ServeCommand implements Callable<Integer> {
             ApiKeys keys = new ApiKeys(dataSource);
             AiMetering ai = app.ai() == null ? null
                     : AiMetering.open(credits, dataSource, app.ai());
-            server = CreditsServer.start(credits, keys, port, plans, ai);
+            webhooks = Webhooks.open(credits, ledger.backgroundDataSource(), app.webhooks());
+            server = CreditsServer.start(credits, keys, port, plans, ai, webhooks);
+            webhooks.start();
         } catch (RuntimeException e) {
+            if (webhooks != null) {
+                webhooks.close();
+            }
             if (plans != null) {
                 plans.close();
             }
@@ -91,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
-        Shutdown shutdown = new Shutdown(server, credits);
+        Shutdown shutdown = new Shutdown(server, credits, webhooks);
         shutdown.install();
         AtomicBoolean databaseLost = new AtomicBoolean();
         watchPostmaster(ledger.database(), shutdown, databaseLost);

@@ -23,13 +23,16 @@ final class Shutdown {
 
     private final CreditsServer server;
     private final Credits credits;
+    private final List<AutoCloseable> beforeLedger;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean done;
     private volatile boolean stopping;
 
-    Shutdown(CreditsServer server, Credits credits) {
+    /** {@code beforeLedger} (webhook delivery, say) close after the server, before the ledger. */
+    Shutdown(CreditsServer server, Credits credits, AutoCloseable... beforeLedger) {
         this.server = server;
         this.credits = credits;
+        this.beforeLedger = List.of(beforeLedger);
     }
 
     void install() {
@@ -67,6 +70,13 @@ final class Shutdown {
         } catch (RuntimeException e) {
             LOG.warn("the HTTP server did not stop cleanly", e);
         } finally {
+            for (AutoCloseable part : beforeLedger) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    LOG.warn("{} did not close cleanly", part.getClass().getSimpleName(), e);
+                }
+            }
             try {
                 credits.close();
                 LOG.info("stopped");

@@ -198,8 +198,9 @@ final class WalletRows {
     static HoldState readHold(ResultSet rs) throws SQLException {
         return new HoldState(rs.getString("id"), rs.getLong("amount"), rs.getLong("captured"),
                 HoldStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
-                rs.getString("feature"), rs.getString("metadata"), Jdbc.getInstant(rs, "expires_at"),
-                Jdbc.getInstant(rs, "created_at"), rs.getString("transaction_id"), false);
+                rs.getString("feature"), rs.getString("metadata"),
+                Jdbc.getInstant(rs, "expires_at"), Jdbc.getInstant(rs, "created_at"),
+                rs.getString("transaction_id"), false);
     }
 
     /** Writes every change of the given wallets; returns the events with their outbox seq. */

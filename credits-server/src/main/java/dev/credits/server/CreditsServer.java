@@ -5,6 +5,8 @@ import dev.credits.ai.AiMetering;
 import dev.credits.plans.Catalog;
 import dev.credits.plans.Plans;
 import dev.credits.postgres.PostgresLedger;
+import dev.credits.webhooks.Webhooks;
+import dev.credits.webhooks.WebhooksConfig;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
@@ -36,9 +38,12 @@ public final class CreditsServer {
     private final int port;
     private boolean stopped;
 
-    private CreditsServer(Javalin app) {
+    private final List<AutoCloseable> owned;
+
+    private CreditsServer(Javalin app, List<AutoCloseable> owned) {
         this.app = app;
         this.port = app.port();
+        this.owned = owned;
     }
 
     /**
@@ -50,17 +55,46 @@ public final class CreditsServer {
                 Catalog.empty()));
     }
 
-    /** Starts serving, with the subscriptions, purchases and test clock of {@code plans}. */
+    /**
+     * Starts serving, with the subscriptions, purchases and test clock of {@code plans}, the
+     * default AI metering, and webhooks with the default settings, delivering in the background
+     * until the server stops.
+     */
     public static CreditsServer start(PostgresLedger ledger, ApiKeys keys, int port,
                                       Plans plans) {
-        return start(ledger.credits(), keys, port, plans, AiApi.defaultMetering(ledger));
+        return start(ledger, keys, port, plans, WebhooksConfig.defaults());
     }
 
-    /** Starts serving, with {@code plans} and the AI metering {@code ai} (null: no AI type). */
+    /** As {@link #start(PostgresLedger, ApiKeys, int, Plans)}, with webhooks as configured. */
+    public static CreditsServer start(PostgresLedger ledger, ApiKeys keys, int port,
+                                      Plans plans, WebhooksConfig webhooksConfig) {
+        Webhooks webhooks = Webhooks.open(ledger.credits(), ledger.backgroundDataSource(),
+                webhooksConfig);
+        try {
+            CreditsServer server = start(ledger.credits(), keys, port, plans,
+                    AiApi.defaultMetering(ledger), webhooks, List.of(webhooks));
+            webhooks.start();
+            return server;
+        } catch (RuntimeException e) {
+            webhooks.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts serving, with {@code plans}, the AI metering {@code ai} (null: no AI type) and
+     * {@code webhooks} (whose delivery the caller starts and closes).
+     */
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
-                                      AiMetering ai) {
-        if (credits == null || keys == null || plans == null) {
-            throw new IllegalArgumentException("credits and keys are required");
+                                      AiMetering ai, Webhooks webhooks) {
+        return start(credits, keys, port, plans, ai, webhooks, List.of());
+    }
+
+    private static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
+                                       AiMetering ai, Webhooks webhooks,
+                                       List<AutoCloseable> owned) {
+        if (credits == null || keys == null || plans == null || webhooks == null) {
+            throw new IllegalArgumentException("credits, keys, plans and webhooks are required");
         }
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
@@ -71,13 +105,14 @@ public final class CreditsServer {
         OperationsApi operations = new OperationsApi(credits, metrics);
         Guards guards = new Guards(keys);
         AiApi aiApi = new AiApi(ai, metrics);
+        WebhooksApi hooks = new WebhooksApi(webhooks, metrics);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
-            routes(config.routes, ledger, subscriptions, operations, guards, aiApi);
+            routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks);
         });
         app.start(port);
-        return new CreditsServer(app);
+        return new CreditsServer(app, owned);
     }
 
     private static void configure(JavalinConfig config, ServerMetrics metrics) {
@@ -97,7 +132,8 @@ public final class CreditsServer {
 
     /** Every route of the server, in one place. */
     private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
-                               OperationsApi operations, Guards guards, AiApi ai) {
+                               OperationsApi operations, Guards guards, AiApi ai,
+                               WebhooksApi webhooks) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
         routes.before("/v1/*", guards::requireJson);
@@ -132,6 +168,17 @@ public final class CreditsServer {
         routes.post("/v1/customers/{customer}/purchases", subscriptions::purchase);
         routes.get("/v1/test-clock", subscriptions::testClock);
         routes.post("/v1/test-clock/advance", subscriptions::advanceTestClock);
+
+        routes.post("/v1/webhook-endpoints", webhooks::create);
+        routes.get("/v1/webhook-endpoints", webhooks::list);
+        routes.get("/v1/webhook-endpoints/{id}", webhooks::get);
+        routes.patch("/v1/webhook-endpoints/{id}", webhooks::update);
+        routes.delete("/v1/webhook-endpoints/{id}", webhooks::delete);
+        routes.post("/v1/webhook-endpoints/{id}/rotate-secret", webhooks::rotateSecret);
+        routes.get("/v1/webhook-endpoints/{id}/deliveries", webhooks::deliveries);
+        routes.post("/v1/webhook-deliveries/{id}/retry", webhooks::retry);
+        routes.get("/v1/events", webhooks::events);
+        routes.get("/v1/events/{id}", webhooks::event);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);
@@ -182,5 +229,13 @@ public final class CreditsServer {
         }
         stopped = true;
         app.stop();
+        for (AutoCloseable part : owned) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(CreditsServer.class).warn("{} did not close"
+                        + " cleanly", part.getClass().getSimpleName(), e);
+            }
+        }
     }
 }

@@ -182,6 +182,25 @@ final class JsonBody {
         return value.textValue();
     }
 
+    /** A list of strings; null when the field is absent or null. */
+    java.util.List<String> optionalStringList(String field) {
+        JsonNode value = value(field);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isArray()) {
+            throw wrongType(field, "a list of strings", value);
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw wrongType(field + "[" + out.size() + "]", "a string", item);
+            }
+            out.add(item.textValue());
+        }
+        return out;
+    }
+
     /** An amount in the type's scale, sent as a decimal string or a JSON number. */
     Amount requiredAmount(String field, CreditType type) {
         JsonNode value = value(field);

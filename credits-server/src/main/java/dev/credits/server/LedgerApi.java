@@ -334,7 +334,7 @@ final class LedgerApi {
     }
 
     /** A query parameter; an empty value counts as absent. */
-    private static String query(Context ctx, String name) {
+    static String query(Context ctx, String name) {
         String value = ctx.queryParam(name);
         return value == null || value.isEmpty() ? null : value;
     }

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
 import dev.credits.CreditsConfig;
+import dev.credits.plans.Catalog;
+import dev.credits.plans.Plans;
 import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.TestDatabase;
+import dev.credits.webhooks.WebhooksConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,12 +39,13 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    private TestServer(PostgresLedger ledger, String databaseUrl) {
+    private TestServer(PostgresLedger ledger, String databaseUrl, WebhooksConfig webhooks) {
         this.ledger = ledger;
         this.credits = ledger.credits();
         this.databaseUrl = databaseUrl;
         this.keys = new ApiKeys(ledger.dataSource(), KEY);
-        this.server = CreditsServer.start(ledger, keys, 0);
+        this.server = CreditsServer.start(ledger, keys, 0, Plans.open(credits,
+                ledger.dataSource(), Catalog.empty()), webhooks);
     }
 
     public static TestServer start() {
@@ -49,8 +53,13 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(CreditTypes types, Clock clock) {
+        return start(types, clock, WebhooksConfig.defaults());
+    }
+
+    /** With webhooks as given (a receiver in the test needs private networks allowed). */
+    public static TestServer start(CreditTypes types, Clock clock, WebhooksConfig webhooks) {
         CreditsConfig config = TestDatabase.newConfig(clock, types);
-        return new TestServer(PostgresLedger.open(config), config.databaseUrl());
+        return new TestServer(PostgresLedger.open(config), config.databaseUrl(), webhooks);
     }
 
     DataSource dataSource() {

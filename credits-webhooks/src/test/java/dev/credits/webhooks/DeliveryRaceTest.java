@@ -87,7 +87,8 @@ class DeliveryRaceTest {
                 try (Connection c = one.dataSource().getConnection();
                      Statement st = c.createStatement();
                      ResultSet rs = st.executeQuery("select count(*), count(distinct event_seq),"
-                             + " max(attempt) from webhook_deliveries where status = 'succeeded'")) {
+                             + " max(attempt) from webhook_deliveries"
+                             + " where status = 'succeeded'")) {
                     rs.next();
                     assertThat(rs.getLong(1)).isEqualTo(events);
                     assertThat(rs.getLong(2)).isEqualTo(events);

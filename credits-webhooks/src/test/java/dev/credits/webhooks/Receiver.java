@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import javax.crypto.Mac;
@@ -24,11 +22,11 @@ import javax.crypto.spec.SecretKeySpec;
  * A real HTTP receiver on 127.0.0.1 that verifies every signature the way a Standard Webhooks
  * receiver does, and records what arrives. It answers 200, 500, or slowly, as told.
  */
-final class Receiver implements AutoCloseable {
-    enum Mode { OK, FAIL, SLOW }
+public final class Receiver implements AutoCloseable {
+    public enum Mode { OK, FAIL, SLOW }
 
-    record Received(String id, String timestamp, String signatures, JsonNode body, byte[] raw,
-                    Instant at, boolean verified) {
+    public record Received(String id, String timestamp, String signatures, JsonNode body,
+                           byte[] raw, Instant at, boolean verified) {
     }
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +37,7 @@ final class Receiver implements AutoCloseable {
     private volatile List<String> secrets = List.of();
     private volatile long slowMs = 2_000;
 
-    Receiver() throws IOException {
+    public Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.createContext("/hook", exchange -> {
@@ -74,28 +72,28 @@ final class Receiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
-    void mode(Mode value) {
+    public void mode(Mode value) {
         mode = value;
     }
 
-    void slowMs(long ms) {
+    public void slowMs(long ms) {
         slowMs = ms;
     }
 
     /** The secrets a signature may be made with (a receiver during a rotation knows both). */
-    void secrets(String... values) {
+    public void secrets(String... values) {
         secrets = List.of(values);
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return new ArrayList<>(received);
     }
 
-    void clear() {
+    public void clear() {
         received.clear();
     }
 
@@ -117,7 +115,7 @@ final class Receiver implements AutoCloseable {
     }
 
     /** What a receiver computes: written here from the spec, not with the sender's code. */
-    static String sign(String secret, String id, String timestamp, byte[] body) {
+    public static String sign(String secret, String id, String timestamp, byte[] body) {
         try {
             byte[] key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
             Mac mac = Mac.getInstance("HmacSHA256");
@@ -132,17 +130,9 @@ final class Receiver implements AutoCloseable {
         }
     }
 
-    static Map<String, Object> map(JsonNode node) {
-        return JSON.convertValue(node, Map.class);
-    }
-
     @Override
     public void close() {
         server.stop(0);
         ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }

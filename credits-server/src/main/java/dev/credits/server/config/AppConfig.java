@@ -3,6 +3,7 @@ package dev.credits.server.config;
 import dev.credits.CreditTypes;
 import dev.credits.ai.AiConfig;
 import dev.credits.plans.Catalog;
+import dev.credits.webhooks.WebhooksConfig;
 import java.util.Objects;
 
 /**
@@ -12,11 +13,18 @@ import java.util.Objects;
  * @param catalog     the plans and products ({@link Catalog#empty()} when none are configured)
  * @param ai          how AI calls are charged (the {@code ai:} section); null when there is no
  *                    section and no credit type {@code credits} to default to
+ * @param webhooks    how webhooks are delivered (the {@code webhooks:} section)
  */
-public record AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai) {
+public record AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai,
+                        WebhooksConfig webhooks) {
     public AppConfig {
         Objects.requireNonNull(creditTypes, "creditTypes");
         catalog = catalog == null ? Catalog.empty() : catalog;
+        webhooks = webhooks == null ? WebhooksConfig.defaults() : webhooks;
+    }
+
+    public AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai) {
+        this(creditTypes, catalog, ai, WebhooksConfig.defaults());
     }
 
     public AppConfig(CreditTypes creditTypes, Catalog catalog) {

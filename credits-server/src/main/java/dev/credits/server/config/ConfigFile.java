@@ -7,6 +7,7 @@ import dev.credits.InvalidAmountException;
 import dev.credits.OverdraftLimit;
 import dev.credits.ai.AiConfig;
 import dev.credits.plans.Catalog;
+import dev.credits.webhooks.WebhooksConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -46,12 +47,14 @@ import org.yaml.snakeyaml.nodes.Tag;
  *     low_balance_threshold: "10.00"
  * </pre>
  * The top-level keys {@code plans} and {@code products} are read by {@link CatalogSection};
- * {@code ai} by {@link AiSection}; any other unknown key is an error.
+ * {@code ai} by {@link AiSection}; {@code webhooks} by {@link WebhooksSection}; any other unknown
+ * key is an error.
  */
 public final class ConfigFile {
     public static final String CREDIT_TYPES = "credit_types";
     /** Top-level keys that later features will read; accepted and ignored for now. */
-    public static final Set<String> RESERVED_KEYS = Set.of("plans", "products", "ai");
+    public static final Set<String> RESERVED_KEYS = Set.of("plans", "products", "ai",
+            "webhooks");
     public static final int SCALE_DEFAULT = 2;
     static final Set<String> CREDIT_TYPE_KEYS = Set.of("id", "name", "icon", "scale",
             "overdraft_limit", "low_balance_threshold");
@@ -117,10 +120,12 @@ public final class ConfigFile {
             throw new ConfigException(errors);
         }
         AiConfig ai = new AiSection(this, known).read(topLevel.get(AiSection.AI));
+        WebhooksConfig webhooks = new WebhooksSection(this)
+                .read(topLevel.get(WebhooksSection.WEBHOOKS));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new AppConfig(known, catalog, ai);
+        return new AppConfig(known, catalog, ai, webhooks);
     }
 
     private CreditTypes readRoot(Node root) {
@@ -133,7 +138,7 @@ public final class ConfigFile {
             String key = entry.getKey();
             if (!key.equals(CREDIT_TYPES) && !RESERVED_KEYS.contains(key)) {
                 error(keyOf.get(entry.getValue()), key, "unknown key; expected " + CREDIT_TYPES
-                        + " (or plans, products, ai)");
+                        + " (or plans, products, ai, webhooks)");
             }
         }
         Node list = top.get(CREDIT_TYPES);

@@ -1,0 +1,54 @@
+package dev.credits.server.config;
+
+import dev.credits.webhooks.WebhooksConfig;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * The {@code webhooks:} section of the configuration file.
+ * <pre>
+ * webhooks:
+ *   allow_private_networks: false   # true: also deliver to loopback and private addresses
+ * </pre>
+ */
+final class WebhooksSection {
+    static final String WEBHOOKS = "webhooks";
+    static final Set<String> KEYS = Set.of("allow_private_networks");
+
+    private final ConfigFile file;
+
+    WebhooksSection(ConfigFile file) {
+        this.file = file;
+    }
+
+    WebhooksConfig read(Node node) {
+        WebhooksConfig config = WebhooksConfig.defaults();
+        if (node == null || ConfigFile.isNull(node)) {
+            return config;
+        }
+        Map<String, Node> fields = file.mapping(node, WEBHOOKS);
+        if (fields == null) {
+            return config;
+        }
+        for (Map.Entry<String, Node> entry : fields.entrySet()) {
+            if (!KEYS.contains(entry.getKey())) {
+                Node key = file.keyNodeOf(entry.getValue());
+                file.error(key == null ? entry.getValue() : key, WEBHOOKS + "."
+                        + entry.getKey(), "unknown key; expected allow_private_networks");
+            }
+        }
+        Node allow = fields.get("allow_private_networks");
+        if (allow != null && !ConfigFile.isNull(allow)) {
+            if (allow instanceof ScalarNode scalar && allow.getTag().equals(Tag.BOOL)) {
+                config = config.withAllowPrivateNetworks(Boolean.parseBoolean(
+                        scalar.getValue().toLowerCase(java.util.Locale.ROOT)));
+            } else {
+                file.error(allow, WEBHOOKS + ".allow_private_networks", "must be true or false");
+            }
+        }
+        return config;
+    }
+}
