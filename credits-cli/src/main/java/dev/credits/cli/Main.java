@@ -20,7 +20,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
                 SpendCommand.class, BalanceCommand.class, HistoryCommand.class,
                 VoidCommand.class, MigrateCommand.class, VerifyCommand.class,
                 ExportCommand.class, dev.credits.cli.bench.BenchCommand.class,
-                RenewCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+                RenewCommand.class, SweepCommand.class, WebhooksCommand.class,
+                EventsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     /** A check failed ({@code verify}) or something unexpected went wrong. */

@@ -2,13 +2,19 @@ package dev.credits.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.credits.CreditTypes;
+import dev.credits.CreditsConfig;
+import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.TestDatabase;
+import dev.credits.webhooks.Webhooks;
+import dev.credits.webhooks.WebhooksConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,6 +142,40 @@ class CliCommandsTest {
         assertThat(wallet("careful")).containsExactly("10.00", "0.00", "10.00");
         assertThat(ok("history", "careful").lines()).hasSize(2);
         assertThat(ok("verify").out()).contains("clean");
+    }
+
+    @Test
+    void webhooksAndEvents_showWhatTheDatabaseHolds_andRetrySchedulesAnAttempt() {
+        ok("grant", "hooked", "5.00");
+        String endpointId;
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults())
+                .withDatabase(url, TestDatabase.user(), null);
+        try (PostgresLedger ledger = PostgresLedger.open(config);
+             Webhooks webhooks = Webhooks.open(ledger.credits(), ledger.backgroundDataSource(),
+                     WebhooksConfig.defaults().withAllowPrivateNetworks(true)
+                             .withPollIntervalMs(0))) {
+            endpointId = webhooks.createEndpoint("http://127.0.0.1:9/hook",
+                    List.of("credits.granted"), null, null).endpoint().id();
+            ok("grant", "hooked", "1.00");
+            webhooks.deliverDue(); // nothing listens on port 9: a failed attempt, retried later
+        }
+        assertThat(ok("webhooks", "list").out()).contains(endpointId, "enabled",
+                "credits.granted", "http://127.0.0.1:9/hook");
+        Cli.Result deliveries = ok("webhooks", "deliveries", endpointId);
+        assertThat(deliveries.out()).contains("failed", "could not deliver", "retry at");
+        String delivery = deliveries.lines().stream().filter(l -> l.contains("failed"))
+                .findFirst().orElseThrow().split("\\s+")[0];
+        assertThat(ok("webhooks", "retry", delivery).out()).contains("attempt 3", "due now");
+        Cli.Result events = ok("events", "--customer", "hooked");
+        assertThat(events.lines()).hasSize(2);
+        assertThat(events.lines().get(0)).contains("\"type\":\"credits.granted\"",
+                "\"sequence\":2", "\"amount\":\"1.00\"");
+        for (String[] args : new String[][] {{"webhooks", "deliveries", "whe_nope"},
+                {"webhooks", "retry", "whd_nope"}, {"events", "--type", "credits.nope"},
+                {"events", "--limit", "0"}, {"events", "--customer", "bad customer!"}}) {
+            Cli.Result result = cli.run(args);
+            assertThat(result.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+        }
     }
 
     @Test
