@@ -52,7 +52,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class ConfigFile {
     public static final String CREDIT_TYPES = "credit_types";
-    /** Top-level keys that later features will read; accepted and ignored for now. */
+    /** Top-level keys read by their own sections (CatalogSection, AiSection, WebhooksSection). */
     public static final Set<String> RESERVED_KEYS = Set.of("plans", "products", "ai",
             "webhooks");
     public static final int SCALE_DEFAULT = 2;

@@ -94,8 +94,8 @@ class ConfigFileTest {
                     scale: 0
                 """, "credits.yml");
         assertThat(config.creditTypes().contains("tokens")).isTrue();
-        assertThatThrownBy(() -> ConfigFile.parse("credit_types: []\nwebhooks: {}\n", "c.yml"))
-                .hasMessageContaining("c.yml:2: webhooks: unknown key")
+        assertThatThrownBy(() -> ConfigFile.parse("credit_types: []\ncolour: {}\n", "c.yml"))
+                .hasMessageContaining("c.yml:2: colour: unknown key")
                 .hasMessageContaining("c.yml:1: credit_types: must be a non-empty list");
     }
 
@@ -129,6 +129,23 @@ class ConfigFileTest {
     void missingFile_isAnError(@TempDir Path dir) {
         assertThatThrownBy(() -> ConfigFile.load(dir.resolve("nope.yml")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("no such file");
+    }
+
+    @Test
+    void theWebhooksSection_saysWhereDeliveriesMayGo_andRefusesWhatItDoesNotKnow() {
+        assertThat(ConfigFile.parse("webhooks:\n  allow_private_networks: true\n", "c.yml")
+                .webhooks().allowPrivateNetworks()).isTrue();
+        assertThat(ConfigFile.parse("webhooks:\n  allow_private_networks: false\n", "c.yml")
+                .webhooks().allowPrivateNetworks()).isFalse();
+        assertThat(ConfigFile.parse("credit_types:\n  - id: credits\n", "c.yml").webhooks()
+                .allowPrivateNetworks()).isFalse();
+        assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  allow_private_networks:"
+                + " maybe\n", "c.yml")).hasMessageContaining(
+                        "c.yml:2: webhooks.allow_private_networks: must be true or false");
+        assertThatThrownBy(() -> ConfigFile.parse("webhooks:\n  retries: 3\n", "c.yml"))
+                .hasMessageContaining("c.yml:2: webhooks.retries: unknown key");
+        assertThatThrownBy(() -> ConfigFile.parse("webhooks: [1]\n", "c.yml"))
+                .hasMessageContaining("webhooks: must be a mapping");
     }
 
     @Test
