@@ -1,5 +1,6 @@
 package dev.credits;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -11,13 +12,19 @@ import java.util.regex.Pattern;
  * @param icon               optional icon (an emoji or a URL), may be null
  * @param scale              decimal places, 0–9; one unit is 10^-scale of a credit
  * @param overdraftLimit     how far a wallet may go negative unless the wallet overrides it
- * @param lowBalanceUnits    a {@code BalanceLow} event fires when a balance falls below this;
- *                           null for none
+ * @param lowBalanceUnits    the alert threshold when {@code alertThresholdUnits} is empty (the
+ *                           setting of earlier versions); null for none
+ * @param alertThresholdUnits balance alerts: {@code balance.low} fires once when a wallet's
+ *                           {@code available} crosses below one of these, {@code
+ *                           balance.recovered} once when it is back at or above it (a wallet may
+ *                           override them); at most {@link #ALERT_THRESHOLDS_MAX}, none negative
  */
 public record CreditType(String id, String name, String icon, int scale,
-                         OverdraftLimit overdraftLimit, Long lowBalanceUnits) {
+                         OverdraftLimit overdraftLimit, Long lowBalanceUnits,
+                         List<Long> alertThresholdUnits) {
 
     public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9_-]{1,64}");
+    public static final int ALERT_THRESHOLDS_MAX = 10;
 
     public CreditType {
         Objects.requireNonNull(id, "id");
@@ -29,6 +36,42 @@ public record CreditType(String id, String name, String icon, int scale,
         }
         name = name == null ? id : name;
         overdraftLimit = overdraftLimit == null ? OverdraftLimit.none() : overdraftLimit;
+        alertThresholdUnits = requireThresholds(alertThresholdUnits == null ? List.of()
+                : alertThresholdUnits);
+    }
+
+    public CreditType(String id, String name, String icon, int scale,
+                      OverdraftLimit overdraftLimit, Long lowBalanceUnits) {
+        this(id, name, icon, scale, overdraftLimit, lowBalanceUnits, List.of());
+    }
+
+    /** The thresholds its wallets alert at unless they override them, highest first. */
+    public List<Long> defaultAlertThresholds() {
+        if (!alertThresholdUnits.isEmpty()) {
+            return alertThresholdUnits;
+        }
+        return lowBalanceUnits == null ? List.of() : List.of(lowBalanceUnits);
+    }
+
+    /**
+     * Thresholds checked and put highest first, without repeats; throws
+     * {@link IllegalArgumentException} for more than {@link #ALERT_THRESHOLDS_MAX} or a negative
+     * one.
+     */
+    public static List<Long> requireThresholds(List<Long> thresholds) {
+        if (thresholds.size() > ALERT_THRESHOLDS_MAX) {
+            throw new IllegalArgumentException("at most " + ALERT_THRESHOLDS_MAX
+                    + " alert thresholds");
+        }
+        java.util.TreeSet<Long> sorted = new java.util.TreeSet<>(java.util.Comparator
+                .reverseOrder());
+        for (Long threshold : thresholds) {
+            if (threshold == null || threshold < 0) {
+                throw new IllegalArgumentException("an alert threshold must not be negative");
+            }
+            sorted.add(threshold);
+        }
+        return List.copyOf(sorted);
     }
 
     /** The one credit type a server has without configuration: {@code credits}, scale 2. */

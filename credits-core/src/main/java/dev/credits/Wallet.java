@@ -5,6 +5,7 @@ import dev.credits.internal.Json;
 import dev.credits.internal.WalletKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One customer's balance of one credit type. Cheap to obtain; holds no state of its own, so it
@@ -98,6 +99,25 @@ public final class Wallet {
     /** Sets this wallet's overdraft limit; null returns to the credit type's default. */
     public WalletBalance setOverdraftLimit(OverdraftLimit limit) {
         return credits.run(new Command.SetOverdraftLimit(key, limit));
+    }
+
+    /**
+     * Sets this wallet's balance alert thresholds (decimal amounts; null returns to the credit
+     * type's): {@code balance.low} fires once when {@code available} crosses below one of them.
+     */
+    public WalletBalance setAlertThresholds(List<String> thresholds) {
+        List<Long> units = null;
+        if (thresholds != null) {
+            units = new java.util.ArrayList<>();
+            for (String threshold : thresholds) {
+                Amount amount = type.parse(threshold);
+                if (amount.units() < 0) {
+                    throw new ValidationException("alert_thresholds", "must not be negative");
+                }
+                units.add(amount.units());
+            }
+        }
+        return credits.run(new Command.ConfigureWallet(key, false, null, true, units));
     }
 
     public HistoryPage history(History query) {

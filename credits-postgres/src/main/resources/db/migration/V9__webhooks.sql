@@ -4,6 +4,11 @@
 -- endpoints subscribed to it (one delivery row per endpoint) once, by whichever process takes it
 -- first (webhooks_at marks it taken), and the event feed reads it.
 alter table wallets add column sequence bigint not null default 0;
+-- Balance alerts: the wallet's own thresholds (null: its credit type's), the thresholds its
+-- available balance is below and was reported below, and whether balance.depleted was reported.
+alter table wallets add column alert_thresholds bigint[];
+alter table wallets add column alerts_below bigint[] not null default '{}';
+alter table wallets add column depleted boolean not null default false;
 alter table outbox add column sequence bigint;          -- null: an event of no wallet (plans)
 alter table outbox add column webhooks_at timestamptz;  -- when it was fanned out to endpoints
 -- Events written before this version are not sent: they happened before any endpoint existed.

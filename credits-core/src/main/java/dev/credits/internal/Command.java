@@ -14,6 +14,7 @@ import dev.credits.Transaction;
 import dev.credits.ValidationException;
 import dev.credits.WalletBalance;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A mutation of one wallet, as data, typed by its result {@code R}. Commands are validated when
@@ -378,6 +379,59 @@ public sealed interface Command<R> {
         @Override
         public WalletBalance applyTo(WalletState state, Instant now) {
             return LedgerMachine.setOverdraftLimit(state, this, now);
+        }
+    }
+
+    /**
+     * Changes a wallet's settings at once: its overdraft limit when {@code setsOverdraft}, its
+     * alert thresholds (highest first; null returns to the credit type's) when
+     * {@code setsAlertThresholds}.
+     */
+    record ConfigureWallet(WalletKey wallet, boolean setsOverdraft, OverdraftLimit overdraftLimit,
+                           boolean setsAlertThresholds, List<Long> alertThresholdUnits)
+            implements Command<WalletBalance> {
+        public ConfigureWallet {
+            requireWallet(wallet);
+            if (!setsOverdraft && !setsAlertThresholds) {
+                throw new ValidationException("overdraft_limit", "give overdraft_limit,"
+                        + " alert_thresholds, or both");
+            }
+            if (alertThresholdUnits != null) {
+                try {
+                    alertThresholdUnits = dev.credits.CreditType.requireThresholds(
+                            alertThresholdUnits);
+                } catch (IllegalArgumentException e) {
+                    throw new ValidationException("alert_thresholds", e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public String idempotencyKey() {
+            return null;
+        }
+
+        @Override
+        public Target target() {
+            return Target.of(wallet);
+        }
+
+        @Override
+        public Class<WalletBalance> resultType() {
+            return WalletBalance.class;
+        }
+
+        @Override
+        public String fingerprint() {
+            return walletFields("configure_wallet", wallet)
+                    .field("overdraft", setsOverdraft ? String.valueOf(overdraftLimit) : null)
+                    .field("alert_thresholds", setsAlertThresholds
+                            ? String.valueOf(alertThresholdUnits) : null).done();
+        }
+
+        @Override
+        public WalletBalance applyTo(WalletState state, Instant now) {
+            return LedgerMachine.configureWallet(state, this, now);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.credits.internal;
 
 import dev.credits.Allocation;
+import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.GrantRecord;
 import dev.credits.GrantSource;
@@ -17,7 +18,9 @@ import dev.credits.Transaction;
 import dev.credits.TransactionType;
 import dev.credits.ValidationException;
 import dev.credits.WalletBalance;
+import dev.credits.event.BalanceDepleted;
 import dev.credits.event.BalanceLow;
+import dev.credits.event.BalanceRecovered;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsExpired;
 import dev.credits.event.CreditsGranted;
@@ -51,11 +54,14 @@ public final class LedgerMachine {
 
     /** Applies {@code command} at {@code now}; returns the command's result. */
     public static <R> R apply(WalletState wallet, Command<R> command, Instant now) {
+        long availableBefore = wallet.available();
         settleDue(wallet, now);
-        long balanceBefore = wallet.balance;
-        R result = command.applyTo(wallet, now);
-        checkLowBalance(wallet, balanceBefore, now);
-        return result;
+        try {
+            return command.applyTo(wallet, now);
+        } finally {
+            // Also when the command is refused: what fell due may have crossed a threshold.
+            checkAlerts(wallet, availableBefore, now);
+        }
     }
 
     /**
@@ -362,6 +368,18 @@ public final class LedgerMachine {
         return walletBalance(wallet, now);
     }
 
+    static WalletBalance configureWallet(WalletState wallet, Command.ConfigureWallet c,
+                                         Instant now) {
+        if (c.setsOverdraft()) {
+            wallet.overdraftOverride = c.overdraftLimit();
+        }
+        if (c.setsAlertThresholds()) {
+            wallet.alertThresholdsOverride = c.alertThresholdUnits();
+        }
+        wallet.walletDirty = true;
+        return walletBalance(wallet, now);
+    }
+
     /** Takes {@code units} from active grants in burn-down order; the rest becomes debt. */
     private static List<AllocationEntry> burnDown(WalletState wallet, long units) {
         List<AllocationEntry> allocations = new ArrayList<>();
@@ -448,11 +466,45 @@ public final class LedgerMachine {
         return hold;
     }
 
-    private static void checkLowBalance(WalletState wallet, long balanceBefore, Instant now) {
-        Long threshold = wallet.type.lowBalanceUnits();
-        if (threshold != null && balanceBefore >= threshold && wallet.balance < threshold) {
-            wallet.events.add(new BalanceLow(wallet.key.customerId(), wallet.key.creditType(), now,
-                    wallet.balance, threshold));
+    /**
+     * Balance alerts, decided here under the wallet's lock, once per crossing: for each
+     * threshold, {@code balance.low} when {@code available} went from at or above it to below it
+     * (the threshold is then remembered with the wallet), {@code balance.recovered} when it is
+     * back at or above a remembered one; {@code balance.depleted} when it went from above zero to
+     * zero or less. Racing spends are applied one after another here, so none fires a crossing
+     * twice or misses one. Thresholds no longer configured are forgotten.
+     */
+    static void checkAlerts(WalletState wallet, long availableBefore, Instant now) {
+        long available = wallet.available();
+        List<Long> thresholds = wallet.alertThresholds();
+        if (wallet.alertsBelow.retainAll(thresholds)) {
+            wallet.walletDirty = true;
+        }
+        // Falling, the highest threshold is crossed first; rising, the lowest.
+        for (long threshold : thresholds) {
+            if (available < threshold && availableBefore >= threshold
+                    && wallet.alertsBelow.add(threshold)) {
+                wallet.walletDirty = true;
+                wallet.events.add(new BalanceLow(wallet.key.customerId(),
+                        wallet.key.creditType(), now, wallet.balance, threshold, available));
+            }
+        }
+        for (int i = thresholds.size() - 1; i >= 0; i--) {
+            long threshold = thresholds.get(i);
+            if (available >= threshold && wallet.alertsBelow.remove(threshold)) {
+                wallet.walletDirty = true;
+                wallet.events.add(new BalanceRecovered(wallet.key.customerId(),
+                        wallet.key.creditType(), now, threshold, available));
+            }
+        }
+        if (available <= 0 && availableBefore > 0 && !wallet.depleted) {
+            wallet.depleted = true;
+            wallet.walletDirty = true;
+            wallet.events.add(new BalanceDepleted(wallet.key.customerId(),
+                    wallet.key.creditType(), now, available, wallet.balance));
+        } else if (available > 0 && wallet.depleted) {
+            wallet.depleted = false;
+            wallet.walletDirty = true;
         }
     }
 
@@ -508,7 +560,17 @@ public final class LedgerMachine {
         OverdraftLimit limit = wallet.overdraftLimit();
         return new WalletBalance(wallet.key.customerId(), wallet.key.creditType(),
                 type.amount(wallet.balance), type.amount(wallet.held),
-                type.amount(wallet.available()), limit, now);
+                type.amount(wallet.available()), limit, now,
+                amounts(type, wallet.alertThresholds()));
+    }
+
+    /** Units as amounts of the credit type. */
+    public static List<Amount> amounts(CreditType type, List<Long> units) {
+        List<Amount> out = new ArrayList<>(units.size());
+        for (long u : units) {
+            out.add(type.amount(u));
+        }
+        return out;
     }
 
     public static List<Allocation> allocations(CreditType type, List<AllocationEntry> entries) {

@@ -28,6 +28,12 @@ public final class WalletState {
      * {@code i}-th of {@link #events} is number {@code sequence + i + 1} (see {@link #sequenceOf}).
      */
     public long sequence;
+    /** The wallet's own alert thresholds, highest first; null means the credit type's. */
+    public List<Long> alertThresholdsOverride;
+    /** The thresholds {@code available} is below and has been reported below (balance.low). */
+    public final java.util.TreeSet<Long> alertsBelow = new java.util.TreeSet<>();
+    /** Whether balance.depleted was reported and {@code available} has not been above 0 since. */
+    public boolean depleted;
 
     /** Active and scheduled grants, and any grant a command of the batch addresses by id. */
     public final Map<String, GrantState> grants = new HashMap<>();
@@ -55,6 +61,12 @@ public final class WalletState {
     /** The wallet's event count after this batch. */
     public long sequenceAfter() {
         return Math.addExact(sequence, events.size());
+    }
+
+    /** The thresholds this wallet alerts at, highest first. */
+    public List<Long> alertThresholds() {
+        return alertThresholdsOverride != null ? alertThresholdsOverride
+                : type.defaultAlertThresholds();
     }
 
     public OverdraftLimit overdraftLimit() {

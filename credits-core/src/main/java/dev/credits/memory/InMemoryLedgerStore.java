@@ -131,6 +131,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
         WalletState copy = new WalletState(source.key, source.type, source.balance, source.debt,
                 source.held, source.overdraftOverride);
         copy.sequence = source.sequence;
+        copy.alertThresholdsOverride = source.alertThresholdsOverride;
+        copy.alertsBelow.addAll(source.alertsBelow);
+        copy.depleted = source.depleted;
         for (GrantState g : source.grants.values()) {
             GrantState grant = new GrantState(g.id, g.transactionId, g.amount, g.remaining,
                     g.source, g.priority, g.effectiveAt, g.expiresAt, g.status, g.reason,

@@ -10,7 +10,9 @@ import dev.credits.HoldRecord;
 import dev.credits.SpendResult;
 import dev.credits.Transaction;
 import dev.credits.WalletBalance;
+import dev.credits.event.BalanceDepleted;
 import dev.credits.event.BalanceLow;
+import dev.credits.event.BalanceRecovered;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsEvent;
 import dev.credits.event.CreditsExpired;
@@ -41,7 +43,7 @@ final class Codec {
     private static final Map<String, Class<?>> EVENT_TYPES = byName(List.of(CreditsGranted.class,
             CreditsSpent.class, CreditsExpired.class, GrantVoided.class, CreditsAdjusted.class,
             CreditsHeld.class, HoldCaptured.class, HoldReleased.class, HoldExpired.class,
-            BalanceLow.class));
+            BalanceLow.class, BalanceRecovered.class, BalanceDepleted.class));
 
     private Codec() {
     }

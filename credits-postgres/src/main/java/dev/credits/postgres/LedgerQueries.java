@@ -20,6 +20,7 @@ import dev.credits.WalletBalance;
 import dev.credits.internal.GrantState;
 import dev.credits.internal.HoldState;
 import dev.credits.internal.Json;
+import dev.credits.internal.LedgerMachine;
 import dev.credits.internal.TransactionEntry.AllocationEntry;
 import dev.credits.internal.WalletKey;
 import dev.credits.spi.LedgerStore.StoredEvent;
@@ -58,7 +59,7 @@ final class LedgerQueries {
 
     WalletBalance wallet(WalletKey key, Instant now) {
         CreditType type = types.require(key.creditType());
-        String sql = "select w.balance, w.held, w.overdraft_limit,"
+        String sql = "select w.balance, w.held, w.overdraft_limit, w.alert_thresholds,"
                 + " (select coalesce(sum(g.remaining), 0) from grants g"
                 + "   where g.customer_id = w.customer_id and g.credit_type = w.credit_type"
                 + "   and g.status = 'active' and g.expires_at <= ?) as expired,"
@@ -79,6 +80,7 @@ final class LedgerQueries {
             long balance = 0;
             long held = 0;
             OverdraftLimit limit = type.overdraftLimit();
+            List<Long> thresholds = type.defaultAlertThresholds();
             if (rs.next()) {
                 if (rs.getBoolean("to_activate")) {
                     return null; // the caller activates it first: see LedgerStore.wallet
@@ -86,11 +88,23 @@ final class LedgerQueries {
                 balance = Math.subtractExact(rs.getLong("balance"), rs.getLong("expired"));
                 held = Math.subtractExact(rs.getLong("held"), rs.getLong("released"));
                 limit = overdraftLimit(type, rs);
+                thresholds = alertThresholds(type, rs);
             }
             return new WalletBalance(key.customerId(), key.creditType(), type.amount(balance),
                     type.amount(held), type.amount(Math.subtractExact(balance, held)), limit,
-                    now);
+                    now, LedgerMachine.amounts(type, thresholds));
         });
+    }
+
+    /** A wallet's settings: its overdraft limit and alert thresholds, its own or its type's. */
+    private record Settings(OverdraftLimit limit, List<Long> thresholds) {
+    }
+
+    /** A wallet row's own alert thresholds, or its credit type's when it has none. */
+    private static List<Long> alertThresholds(CreditType type, ResultSet rs)
+            throws SQLException {
+        java.sql.Array own = rs.getArray("alert_thresholds");
+        return own == null ? type.defaultAlertThresholds() : List.of((Long[]) own.getArray());
     }
 
     /** A wallet row's own overdraft limit, or its credit type's when it has none. */
@@ -148,14 +162,17 @@ final class LedgerQueries {
                     rs.next();
                     return exactAt(rs.getBigDecimal(1));
                 });
-        OverdraftLimit limit = query("select overdraft_limit from wallets where customer_id = ?"
-                + " and credit_type = ?", ps -> {
+        Settings settings = query("select overdraft_limit, alert_thresholds from wallets"
+                + " where customer_id = ? and credit_type = ?", ps -> {
                     ps.setString(1, key.customerId());
                     ps.setString(2, key.creditType());
-                }, rs -> rs.next() ? overdraftLimit(type, rs) : type.overdraftLimit());
+                }, rs -> rs.next() ? new Settings(overdraftLimit(type, rs),
+                        alertThresholds(type, rs))
+                        : new Settings(type.overdraftLimit(), type.defaultAlertThresholds()));
         return new WalletBalance(key.customerId(), key.creditType(), balance, type.amount(held),
                 type.amount(exactAt(java.math.BigDecimal.valueOf(balance.units())
-                        .subtract(java.math.BigDecimal.valueOf(held)))), limit, at);
+                        .subtract(java.math.BigDecimal.valueOf(held)))), settings.limit(),
+                at, LedgerMachine.amounts(type, settings.thresholds()));
     }
 
     List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now) {

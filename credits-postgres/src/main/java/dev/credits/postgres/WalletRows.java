@@ -94,7 +94,8 @@ final class WalletRows {
         // "= any" keeps an index scan in the generic plan; it may also lock a wallet of the same
         // customers in another credit type of the batch, which is harmless (still in key order).
         try (PreparedStatement ps = c.prepareStatement("select customer_id, credit_type,"
-                + " balance, debt, held, overdraft_limit, sequence from wallets"
+                + " balance, debt, held, overdraft_limit, sequence, alert_thresholds,"
+                + " alerts_below, depleted from wallets"
                 + " where customer_id = any(?) and credit_type = any(?)"
                 + " order by customer_id, credit_type for update")) {
             ps.setArray(1, c.createArrayOf("text",
@@ -113,10 +114,25 @@ final class WalletRows {
                             rs.getLong("balance"), rs.getLong("debt"), rs.getLong("held"),
                             limit == null ? null : OverdraftLimit.fromStoredUnits(limit));
                     state.sequence = rs.getLong("sequence");
+                    Array own = rs.getArray("alert_thresholds");
+                    state.alertThresholdsOverride = own == null ? null
+                            : List.of((Long[]) own.getArray());
+                    state.alertsBelow.addAll(List.of((Long[]) rs.getArray("alerts_below")
+                            .getArray()));
+                    state.depleted = rs.getBoolean("depleted");
                     states.put(key, state);
                 }
             }
         }
+    }
+
+    /** A PostgreSQL array literal of numbers: {@code {1000,100}}. */
+    private static String arrayText(java.util.Collection<Long> values) {
+        StringBuilder text = new StringBuilder("{");
+        for (Long value : values) {
+            text.append(text.length() == 1 ? "" : ",").append(value);
+        }
+        return text.append('}').toString();
     }
 
     private static <T> Array texts(Connection c, List<T> items,
@@ -221,10 +237,14 @@ final class WalletRows {
             return;
         }
         // One statement for the batch: the new values as arrays, joined on the key.
+        // Arrays of a wallet (its thresholds) travel as text, one element per wallet.
         try (PreparedStatement ps = c.prepareStatement("update wallets w set balance = v.b,"
-                + " debt = v.d, held = v.h, overdraft_limit = v.l, sequence = v.s, updated_at = ?"
+                + " debt = v.d, held = v.h, overdraft_limit = v.l, sequence = v.s,"
+                + " alert_thresholds = v.a::bigint[], alerts_below = v.w::bigint[],"
+                + " depleted = v.x, updated_at = ?"
                 + " from unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[],"
-                + " ?::bigint[], ?::bigint[]) as v(c, t, b, d, h, l, s)"
+                + " ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::boolean[])"
+                + " as v(c, t, b, d, h, l, s, a, w, x)"
                 + " where w.customer_id = v.c and w.credit_type = v.t"
                 + " and w.customer_id = any(?)")) {
             Jdbc.setInstant(ps, 1, now);
@@ -237,7 +257,12 @@ final class WalletRows {
                     == null ? null : w.overdraftOverride.toStoredUnits()).toArray()));
             ps.setArray(8, c.createArrayOf("bigint",
                     dirty.stream().map(WalletState::sequenceAfter).toArray()));
-            ps.setArray(9, texts(c, dirty, w -> w.key.customerId()));
+            ps.setArray(9, texts(c, dirty, w -> w.alertThresholdsOverride == null ? null
+                    : arrayText(w.alertThresholdsOverride)));
+            ps.setArray(10, texts(c, dirty, w -> arrayText(w.alertsBelow)));
+            ps.setArray(11, c.createArrayOf("boolean",
+                    dirty.stream().map(w -> w.depleted).toArray()));
+            ps.setArray(12, texts(c, dirty, w -> w.key.customerId()));
             int updated = ps.executeUpdate();
             if (updated != dirty.size()) {
                 throw new IllegalStateException("updated " + updated + " of " + dirty.size()

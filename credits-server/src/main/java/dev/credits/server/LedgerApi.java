@@ -54,7 +54,8 @@ final class LedgerApi {
             "expires_in_seconds", "feature", "metadata");
     private static final Set<String> CAPTURE_FIELDS = Set.of("amount");
     private static final Set<String> VOID_FIELDS = Set.of("reason");
-    private static final Set<String> OVERDRAFT_FIELDS = Set.of("overdraft_limit");
+    private static final Set<String> WALLET_FIELDS = Set.of("overdraft_limit",
+            "alert_thresholds");
 
     private final Credits credits;
     private final ServerMetrics metrics;
@@ -112,16 +113,41 @@ final class LedgerApi {
     void setOverdraftLimit(Context ctx) {
         String customer = customer(ctx);
         CreditType type = credits.creditTypes().require(ctx.pathParam("credit_type"));
-        JsonBody body = body(ctx, false, OVERDRAFT_FIELDS);
-        if (!body.has("overdraft_limit")) {
-            throw new ValidationException("overdraft_limit",
-                    "is required; send null to return to the credit type's default");
+        JsonBody body = body(ctx, false, WALLET_FIELDS);
+        boolean setsOverdraft = body.has("overdraft_limit");
+        boolean setsAlerts = body.has("alert_thresholds");
+        if (!setsOverdraft && !setsAlerts) {
+            throw new ValidationException("overdraft_limit", "give overdraft_limit,"
+                    + " alert_thresholds, or both; null returns to the credit type's default");
         }
         JsonNode raw = body.raw("overdraft_limit");
-        OverdraftLimit limit = raw.isNull() ? null : overdraftLimit(raw, type);
-        execute(ctx, "set_overdraft_limit", new Command.SetOverdraftLimit(
-                new WalletKey(customer, type.id()), limit), 200,
-                Views::wallet);
+        OverdraftLimit limit = !setsOverdraft || raw.isNull() ? null : overdraftLimit(raw, type);
+        List<Long> thresholds = setsAlerts ? alertThresholds(body.raw("alert_thresholds"), type)
+                : null;
+        execute(ctx, "configure_wallet", new Command.ConfigureWallet(
+                new WalletKey(customer, type.id()), setsOverdraft, limit, setsAlerts,
+                thresholds), 200, Views::wallet);
+    }
+
+    /** A list of amounts (strings or numbers), none negative; null for JSON null. */
+    private static List<Long> alertThresholds(JsonNode raw, CreditType type) {
+        if (raw.isNull()) {
+            return null;
+        }
+        if (!raw.isArray()) {
+            throw JsonBody.wrongType("alert_thresholds", "a list of amounts, or null", raw);
+        }
+        List<Long> units = new ArrayList<>();
+        for (JsonNode item : raw) {
+            Amount amount = JsonBody.amount("alert_thresholds[" + units.size() + "]", item,
+                    type.scale());
+            if (amount.units() < 0) {
+                throw new ValidationException("alert_thresholds[" + units.size() + "]",
+                        "must not be negative, was " + amount);
+            }
+            units.add(amount.units());
+        }
+        return units;
     }
 
     private static OverdraftLimit overdraftLimit(JsonNode raw, CreditType type) {

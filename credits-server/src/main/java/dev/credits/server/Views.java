@@ -49,6 +49,10 @@ final class Views {
         out.put("overdraft_limit", type.overdraftLimit().render(type.scale()));
         out.put("low_balance_threshold", type.lowBalanceUnits() == null ? null
                 : Amount.render(type.lowBalanceUnits(), type.scale()));
+        List<String> thresholds = new ArrayList<>();
+        type.defaultAlertThresholds().forEach(u -> thresholds.add(Amount.render(u,
+                type.scale())));
+        out.put("alert_thresholds", thresholds);
         return out;
     }
 
@@ -60,6 +64,9 @@ final class Views {
         out.put("held", text(w.held()));
         out.put("available", text(w.available()));
         out.put("overdraft_limit", w.overdraftLimit().render(w.balance().scale()));
+        List<String> thresholds = new ArrayList<>();
+        w.alertThresholds().forEach(a -> thresholds.add(text(a)));
+        out.put("alert_thresholds", thresholds);
         out.put("as_of", time(w.asOf()));
         return out;
     }

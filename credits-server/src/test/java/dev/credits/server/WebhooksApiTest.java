@@ -204,6 +204,42 @@ class WebhooksApiTest {
     }
 
     @Test
+    void aWalletsAlertThresholds_areSetOverHttp_andEachCrossingIsOneEvent() {
+        Response set = send("PATCH", "/v1/customers/alerted/wallets/credits",
+                "{\"alert_thresholds\": [\"10.00\", 50]}");
+        assertThat(set.status()).as(set.body()).isEqualTo(200);
+        assertThat(set.json().get("alert_thresholds").toString())
+                .isEqualTo("[\"50.00\",\"10.00\"]");
+        assertThat(t.get("/v1/customers/alerted/wallets/credits").json()
+                .get("alert_thresholds").toString()).isEqualTo("[\"50.00\",\"10.00\"]");
+        post("/v1/customers/alerted/grants", "{\"credit_type\": \"credits\", \"amount\":"
+                + " \"60.00\", \"source\": \"purchase\"}");
+        post("/v1/customers/alerted/spend", "{\"credit_type\": \"credits\", \"amount\":"
+                + " \"15.00\"}");
+        post("/v1/customers/alerted/spend", "{\"credit_type\": \"credits\", \"amount\":"
+                + " \"1.00\"}");
+        JsonNode lows = t.get("/v1/events?customer_id=alerted&type=balance.low").json()
+                .get("data");
+        assertThat(lows).hasSize(1);
+        assertThat(lows.get(0).get("data").get("threshold").asText()).isEqualTo("50.00");
+        assertThat(lows.get(0).get("data").get("available").asText()).isEqualTo("45.00");
+        for (String[] bad : new String[][] {
+                {"{\"alert_thresholds\": \"10.00\"}", "400"},
+                {"{\"alert_thresholds\": [\"-1.00\"]}", "422"},
+                {"{\"alert_thresholds\": [\"1.001\"]}", "422"},
+                {"{\"alert_thresholds\": [true]}", "400"},
+                {"{\"alert_thresholds\": [1,2,3,4,5,6,7,8,9,10,11]}", "422"},
+                {"{}", "422"}}) {
+            Response r = send("PATCH", "/v1/customers/alerted/wallets/credits", bad[0]);
+            assertThat(r.status()).as(bad[0] + " " + r.body()).isEqualTo(Integer.parseInt(bad[1]));
+        }
+        Response reset = send("PATCH", "/v1/customers/alerted/wallets/credits",
+                "{\"alert_thresholds\": null, \"overdraft_limit\": \"5.00\"}");
+        assertThat(reset.json().get("alert_thresholds")).isEmpty();
+        assertThat(reset.json().get("overdraft_limit").asText()).isEqualTo("5.00");
+    }
+
+    @Test
     void aPrivateAddress_isRefusedByAServerThatDoesNotAllowThem() {
         try (TestServer strict = TestServer.start()) {
             for (String url : List.of("http://127.0.0.1:9/h", "http://localhost/h",

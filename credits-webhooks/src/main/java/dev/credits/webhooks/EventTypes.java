@@ -43,6 +43,8 @@ public final class EventTypes {
         names.put("HoldReleased", "hold.released");
         names.put("HoldExpired", "hold.expired");
         names.put("BalanceLow", "balance.low");
+        names.put("BalanceRecovered", "balance.recovered");
+        names.put("BalanceDepleted", "balance.depleted");
         names.put("SubscriptionRenewed", "subscription.renewed");
         names.put("SubscriptionChanged", "subscription.changed");
         names.put("SubscriptionCanceled", "subscription.canceled");

@@ -57,7 +57,7 @@ public final class ConfigFile {
             "webhooks");
     public static final int SCALE_DEFAULT = 2;
     static final Set<String> CREDIT_TYPE_KEYS = Set.of("id", "name", "icon", "scale",
-            "overdraft_limit", "low_balance_threshold");
+            "overdraft_limit", "low_balance_threshold", "alert_thresholds");
     static final int FILE_BYTES_MAX = 1024 * 1024;
 
     private final String source;
@@ -176,7 +176,7 @@ public final class ConfigFile {
             if (!CREDIT_TYPE_KEYS.contains(entry.getKey())) {
                 error(keyOf.get(entry.getValue()), path + "." + entry.getKey(),
                         "unknown key; expected one of id, name, icon, scale, overdraft_limit,"
-                        + " low_balance_threshold");
+                        + " low_balance_threshold, alert_thresholds");
             }
         }
         String id = text(fields.get("id"), path + ".id");
@@ -193,10 +193,36 @@ public final class ConfigFile {
                 path + ".overdraft_limit");
         Long threshold = threshold(fields.get("low_balance_threshold"), scale,
                 path + ".low_balance_threshold");
+        List<Long> alerts = alertThresholds(fields.get("alert_thresholds"), scale,
+                path + ".alert_thresholds");
         if (errors.size() > before || id == null) {
             return null;
         }
-        return new CreditType(id, name, icon, scale, overdraft, threshold);
+        return new CreditType(id, name, icon, scale, overdraft, threshold, alerts);
+    }
+
+    /** A list of at most {@link CreditType#ALERT_THRESHOLDS_MAX} decimals, none negative. */
+    private List<Long> alertThresholds(Node node, int scale, String path) {
+        if (node == null || isNull(node)) {
+            return List.of();
+        }
+        if (!(node instanceof SequenceNode list)) {
+            error(node, path, "must be a list of amounts, e.g. [\"10.00\", \"1.00\"]");
+            return List.of();
+        }
+        if (list.getValue().size() > CreditType.ALERT_THRESHOLDS_MAX) {
+            error(node, path, "must have at most " + CreditType.ALERT_THRESHOLDS_MAX
+                    + " thresholds");
+            return List.of();
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < list.getValue().size(); i++) {
+            Long units = threshold(list.getValue().get(i), scale, path + "[" + i + "]");
+            if (units != null) {
+                out.add(units);
+            }
+        }
+        return out;
     }
 
     private int scale(Node node, String path) {

@@ -73,7 +73,7 @@ class ConfigFileTest {
                         """, "credits.yml"));
         assertThat(e.errors()).containsExactly(
                 "credits.yml:3: credit_types[0].colour: unknown key; expected one of id, name,"
-                        + " icon, scale, overdraft_limit, low_balance_threshold",
+                        + " icon, scale, overdraft_limit, low_balance_threshold, alert_thresholds",
                 "credits.yml:4: credit_types[1].id: must match [a-z0-9_-]{1,64}, was 'Bad Id'",
                 "credits.yml:5: credit_types[1].overdraft_limit: must be \"unlimited\" or a"
                         + " decimal of at most 2 decimal places that is not negative, was '-1'");
@@ -146,6 +146,24 @@ class ConfigFileTest {
                 .hasMessageContaining("c.yml:2: webhooks.retries: unknown key");
         assertThatThrownBy(() -> ConfigFile.parse("webhooks: [1]\n", "c.yml"))
                 .hasMessageContaining("webhooks: must be a mapping");
+    }
+
+    @Test
+    void alertThresholds_areAListOfAmounts_atMostTen() {
+        CreditTypes types = ConfigFile.parse("credit_types:\n  - id: credits\n"
+                + "    alert_thresholds: [\"1.00\", 25, \"10.00\"]\n", "c.yml").creditTypes();
+        assertThat(types.require("credits").defaultAlertThresholds())
+                .containsExactly(2_500L, 1_000L, 100L);
+        assertThatThrownBy(() -> ConfigFile.parse("credit_types:\n  - id: credits\n"
+                + "    alert_thresholds: \"10.00\"\n", "c.yml"))
+                .hasMessageContaining("c.yml:3: credit_types[0].alert_thresholds: must be a list");
+        assertThatThrownBy(() -> ConfigFile.parse("credit_types:\n  - id: credits\n"
+                + "    alert_thresholds: [\"-1\", \"0.001\"]\n", "c.yml"))
+                .hasMessageContaining("credit_types[0].alert_thresholds[0]")
+                .hasMessageContaining("credit_types[0].alert_thresholds[1]");
+        assertThatThrownBy(() -> ConfigFile.parse("credit_types:\n  - id: credits\n"
+                + "    alert_thresholds: [1,2,3,4,5,6,7,8,9,10,11]\n", "c.yml"))
+                .hasMessageContaining("at most 10");
     }
 
     @Test
