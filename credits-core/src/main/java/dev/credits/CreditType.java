@@ -18,13 +18,17 @@ import java.util.regex.Pattern;
  *                           {@code available} crosses below one of these, {@code
  *                           balance.recovered} once when it is back at or above it (a wallet may
  *                           override them); at most {@link #ALERT_THRESHOLDS_MAX}, none negative
+ * @param expiringSoonDays   {@code credits.expiring_soon} fires this many days before a grant
+ *                           with credits left expires (once per grant); 0 for never
  */
 public record CreditType(String id, String name, String icon, int scale,
                          OverdraftLimit overdraftLimit, Long lowBalanceUnits,
-                         List<Long> alertThresholdUnits) {
+                         List<Long> alertThresholdUnits, int expiringSoonDays) {
 
     public static final Pattern ID_PATTERN = Pattern.compile("[a-z0-9_-]{1,64}");
     public static final int ALERT_THRESHOLDS_MAX = 10;
+    public static final int EXPIRING_SOON_DAYS_DEFAULT = 7;
+    public static final int EXPIRING_SOON_DAYS_MAX = 365;
 
     public CreditType {
         Objects.requireNonNull(id, "id");
@@ -38,11 +42,28 @@ public record CreditType(String id, String name, String icon, int scale,
         overdraftLimit = overdraftLimit == null ? OverdraftLimit.none() : overdraftLimit;
         alertThresholdUnits = requireThresholds(alertThresholdUnits == null ? List.of()
                 : alertThresholdUnits);
+        if (expiringSoonDays < 0 || expiringSoonDays > EXPIRING_SOON_DAYS_MAX) {
+            throw new IllegalArgumentException("expiring_soon_days must be 0.."
+                    + EXPIRING_SOON_DAYS_MAX);
+        }
     }
 
     public CreditType(String id, String name, String icon, int scale,
                       OverdraftLimit overdraftLimit, Long lowBalanceUnits) {
         this(id, name, icon, scale, overdraftLimit, lowBalanceUnits, List.of());
+    }
+
+    public CreditType(String id, String name, String icon, int scale,
+                      OverdraftLimit overdraftLimit, Long lowBalanceUnits,
+                      List<Long> alertThresholdUnits) {
+        this(id, name, icon, scale, overdraftLimit, lowBalanceUnits, alertThresholdUnits,
+                EXPIRING_SOON_DAYS_DEFAULT);
+    }
+
+    /** When a grant expiring at {@code expiresAt} is announced; null for never. */
+    public java.time.Instant expiringNoticeAt(java.time.Instant expiresAt) {
+        return expiresAt == null || expiringSoonDays == 0 ? null
+                : expiresAt.minus(java.time.Duration.ofDays(expiringSoonDays));
     }
 
     /** The thresholds its wallets alert at unless they override them, highest first. */

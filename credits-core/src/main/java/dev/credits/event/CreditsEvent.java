@@ -9,7 +9,7 @@ import java.time.Instant;
  */
 public sealed interface CreditsEvent permits CreditsGranted, CreditsSpent, CreditsExpired,
         GrantVoided, CreditsAdjusted, CreditsHeld, HoldCaptured, HoldReleased, HoldExpired,
-        BalanceLow, BalanceRecovered, BalanceDepleted {
+        BalanceLow, BalanceRecovered, BalanceDepleted, CreditsExpiringSoon {
 
     String customerId();
 

@@ -33,6 +33,11 @@ public final class GrantState {
     public final boolean isNew;
     /** Set when remaining or status changed and must be written. */
     public boolean dirty;
+    /**
+     * When {@code credits.expiring_soon} is due for this grant; null when it is not (it has no
+     * expiry, or was announced).
+     */
+    public Instant expiringNoticeAt;
 
     public GrantState(String id, String transactionId, long amount, long remaining,
                       GrantSource source, int priority, Instant effectiveAt, Instant expiresAt,

@@ -23,6 +23,7 @@ import dev.credits.event.BalanceLow;
 import dev.credits.event.BalanceRecovered;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsExpired;
+import dev.credits.event.CreditsExpiringSoon;
 import dev.credits.event.CreditsGranted;
 import dev.credits.event.CreditsHeld;
 import dev.credits.event.CreditsSpent;
@@ -60,6 +61,7 @@ public final class LedgerMachine {
             return command.applyTo(wallet, now);
         } finally {
             // Also when the command is refused: what fell due may have crossed a threshold.
+            announceExpiringSoon(wallet, now);
             checkAlerts(wallet, availableBefore, now);
         }
     }
@@ -180,6 +182,7 @@ public final class LedgerMachine {
                 remaining, c.source(), c.priority(), effectiveAt, c.expiresAt(),
                 remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED, c.reason(),
                 metadataOf(c.metadataJson()), now, true);
+        grant.expiringNoticeAt = wallet.type.expiringNoticeAt(grant.expiresAt);
         wallet.grants.put(grant.id, grant);
         wallet.debt -= debtPaid;
         wallet.balance = balanceAfter;
@@ -208,6 +211,7 @@ public final class LedgerMachine {
         GrantState grant = new GrantState(Ids.grant(), Ids.transaction(), c.amountUnits(),
                 c.amountUnits(), c.source(), c.priority(), effectiveAt, c.expiresAt(),
                 GrantStatus.SCHEDULED, c.reason(), metadataOf(c.metadataJson()), now, true);
+        grant.expiringNoticeAt = wallet.type.expiringNoticeAt(grant.expiresAt);
         wallet.grants.put(grant.id, grant);
         return grantRecord(wallet, grant);
     }
@@ -464,6 +468,31 @@ public final class LedgerMachine {
                     + "; only a held hold can be " + verb);
         }
         return hold;
+    }
+
+    /**
+     * {@code credits.expiring_soon} for each active grant whose notice is due (its credit type's
+     * {@code expiring_soon_days} before it expires), once: the grant forgets its notice.
+     */
+    static void announceExpiringSoon(WalletState wallet, Instant now) {
+        List<GrantState> due = new ArrayList<>();
+        for (GrantState grant : wallet.grants.values()) {
+            if (grant.expiringNoticeAt != null && grant.status == GrantStatus.ACTIVE
+                    && !grant.expiringNoticeAt.isAfter(now)) {
+                due.add(grant);
+            }
+        }
+        due.sort(java.util.Comparator.comparing((GrantState g) -> g.expiresAt)
+                .thenComparing(g -> g.id));
+        for (GrantState grant : due) {
+            grant.expiringNoticeAt = null;
+            grant.dirty = true;
+            if (grant.remaining > 0 && grant.expiresAt.isAfter(now)) {
+                wallet.events.add(new CreditsExpiringSoon(wallet.key.customerId(),
+                        wallet.key.creditType(), now, grant.id, grant.remaining,
+                        grant.expiresAt));
+            }
+        }
     }
 
     /**

@@ -138,6 +138,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
             GrantState grant = new GrantState(g.id, g.transactionId, g.amount, g.remaining,
                     g.source, g.priority, g.effectiveAt, g.expiresAt, g.status, g.reason,
                     g.metadataJson, g.createdAt, false);
+            grant.expiringNoticeAt = g.expiringNoticeAt;
             copy.grants.put(grant.id, grant);
         }
         for (HoldState h : source.holds.values()) {
@@ -266,7 +267,9 @@ public final class InMemoryLedgerStore implements LedgerStore {
             boolean grantDue = wallet.grants.values().stream().anyMatch(g ->
                     (g.status == GrantStatus.SCHEDULED && !g.effectiveAt.isAfter(now))
                     || (g.status == GrantStatus.ACTIVE && g.expiresAt != null
-                    && !g.expiresAt.isAfter(now)));
+                    && !g.expiresAt.isAfter(now))
+                    || (g.status == GrantStatus.ACTIVE && g.expiringNoticeAt != null
+                    && !g.expiringNoticeAt.isAfter(now)));
             boolean holdDue = wallet.holds.values().stream().anyMatch(h ->
                     h.status == HoldStatus.HELD && !h.expiresAt.isAfter(now));
             if ((grantDue || holdDue) && due.size() < limit) {

@@ -371,7 +371,8 @@ final class SubscriptionStore {
 
     /**
      * The first instant after {@code now} at which something falls due: a renewal, a scheduled
-     * grant becoming effective, a grant expiry or a hold expiry; null when nothing does.
+     * grant becoming effective, a grant's expiry notice or expiry, or a hold expiry; null when
+     * nothing does.
      */
     Instant nextDueAfter(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select least("
@@ -381,9 +382,11 @@ final class SubscriptionStore {
                 + "   and effective_at > ?),"
                 + " (select min(expires_at) from grants where status = 'active'"
                 + "   and expires_at > ?),"
+                + " (select min(expiring_notice_at) from grants where status = 'active'"
+                + "   and expiring_notice_at > ?),"
                 + " (select min(expires_at) from holds where status = 'held'"
                 + "   and expires_at > ?))")) {
-            for (int i = 1; i <= 4; i++) {
+            for (int i = 1; i <= 5; i++) {
                 Jdbc.setInstant(ps, i, now);
             }
             try (ResultSet rs = ps.executeQuery()) {

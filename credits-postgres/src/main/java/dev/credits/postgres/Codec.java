@@ -16,6 +16,7 @@ import dev.credits.event.BalanceRecovered;
 import dev.credits.event.CreditsAdjusted;
 import dev.credits.event.CreditsEvent;
 import dev.credits.event.CreditsExpired;
+import dev.credits.event.CreditsExpiringSoon;
 import dev.credits.event.CreditsGranted;
 import dev.credits.event.CreditsHeld;
 import dev.credits.event.CreditsSpent;
@@ -43,7 +44,8 @@ final class Codec {
     private static final Map<String, Class<?>> EVENT_TYPES = byName(List.of(CreditsGranted.class,
             CreditsSpent.class, CreditsExpired.class, GrantVoided.class, CreditsAdjusted.class,
             CreditsHeld.class, HoldCaptured.class, HoldReleased.class, HoldExpired.class,
-            BalanceLow.class, BalanceRecovered.class, BalanceDepleted.class));
+            BalanceLow.class, BalanceRecovered.class, BalanceDepleted.class,
+            CreditsExpiringSoon.class));
 
     private Codec() {
     }

@@ -176,9 +176,7 @@ final class LedgerQueries {
     }
 
     List<GrantRecord> grants(String customerId, String creditType, boolean all, Instant now) {
-        String sql = "select customer_id, credit_type, id, transaction_id, amount, remaining,"
-                + " source, priority, effective_at, expires_at, status, reason,"
-                + " metadata::text as metadata, created_at from grants where customer_id = ?"
+        String sql = "select " + WalletRows.GRANT_COLUMNS + " from grants where customer_id = ?"
                 + (creditType == null ? "" : " and credit_type = ?")
                 + (all ? "" : " and status = 'active' and (expires_at is null or expires_at > ?)")
                 + " order by created_at desc, id desc";
@@ -215,9 +213,7 @@ final class LedgerQueries {
     }
 
     GrantRecord grant(String grantId, Instant now) {
-        return query("select customer_id, credit_type, id, transaction_id, amount, remaining,"
-                + " source, priority, effective_at, expires_at, status, reason,"
-                + " metadata::text as metadata, created_at from grants where id = ?",
+        return query("select " + WalletRows.GRANT_COLUMNS + " from grants where id = ?",
                 ps -> ps.setString(1, grantId),
                 rs -> rs.next() ? grantRecord(rs.getString("customer_id"),
                         rs.getString("credit_type"), WalletRows.readGrant(rs), now) : null);
@@ -360,12 +356,15 @@ final class LedgerQueries {
         return query("select customer_id, credit_type from grants where status = 'active'"
                 + " and expires_at <= ? union select customer_id, credit_type from grants"
                 + " where status = 'scheduled' and effective_at <= ?"
+                + " union select customer_id, credit_type from grants"
+                + " where status = 'active' and expiring_notice_at <= ?"
                 + " union select customer_id, credit_type from holds"
                 + " where status = 'held' and expires_at <= ? limit ?", ps -> {
                     Jdbc.setInstant(ps, 1, now);
                     Jdbc.setInstant(ps, 2, now);
                     Jdbc.setInstant(ps, 3, now);
-                    ps.setInt(4, limit);
+                    Jdbc.setInstant(ps, 4, now);
+                    ps.setInt(5, limit);
                 }, rs -> {
                     List<WalletKey> keys = new ArrayList<>();
                     while (rs.next()) {

@@ -27,9 +27,9 @@ import java.util.TreeMap;
 
 /** The SQL that loads wallets' state under lock and writes what a batch changed. */
 final class WalletRows {
-    private static final String GRANT_COLUMNS = "customer_id, credit_type, id, transaction_id,"
+    static final String GRANT_COLUMNS = "customer_id, credit_type, id, transaction_id,"
             + " amount, remaining, source, priority, effective_at, expires_at, status, reason,"
-            + " metadata::text as metadata, created_at";
+            + " metadata::text as metadata, created_at, expiring_notice_at";
     private static final String HOLD_COLUMNS = "customer_id, credit_type, id, amount, captured,"
             + " status, feature, metadata::text as metadata, expires_at, created_at,"
             + " transaction_id";
@@ -179,7 +179,7 @@ final class WalletRows {
     }
 
     static GrantState readGrant(ResultSet rs) throws SQLException {
-        return new GrantState(rs.getString("id"), rs.getString("transaction_id"),
+        GrantState grant = new GrantState(rs.getString("id"), rs.getString("transaction_id"),
                 rs.getLong("amount"), rs.getLong("remaining"),
                 GrantSource.valueOf(rs.getString("source").toUpperCase(Locale.ROOT)),
                 rs.getInt("priority"), Jdbc.getInstant(rs, "effective_at"),
@@ -187,6 +187,8 @@ final class WalletRows {
                 GrantStatus.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)),
                 rs.getString("reason"), rs.getString("metadata"), Jdbc.getInstant(rs, "created_at"),
                 false);
+        grant.expiringNoticeAt = Jdbc.getInstant(rs, "expiring_notice_at");
+        return grant;
     }
 
     private void loadHolds(Connection c, Map<WalletKey, WalletState> states, String where,
@@ -275,16 +277,19 @@ final class WalletRows {
             throws SQLException {
         try (PreparedStatement insert = c.prepareStatement("insert into grants (customer_id,"
                 + " credit_type, id, transaction_id, amount, remaining, source, priority,"
-                + " effective_at, expires_at, status, reason, metadata, created_at, updated_at)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)");
+                + " effective_at, expires_at, status, reason, metadata, created_at, updated_at,"
+                + " expiring_notice_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)");
              PreparedStatement update = c.prepareStatement("update grants g set remaining = v.r,"
-                     + " status = v.s, updated_at = ? from unnest(?::text[], ?::text[],"
-                     + " ?::bigint[], ?::text[]) as v(c, id, r, s)"
+                     + " status = v.s, expiring_notice_at = v.n, updated_at = ?"
+                     + " from unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
+                     + " ?::timestamptz[]) as v(c, id, r, s, n)"
                      + " where g.customer_id = v.c and g.id = v.id and g.id = any(?)")) {
             List<String> customers = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             List<Long> remaining = new ArrayList<>();
             List<String> statuses = new ArrayList<>();
+            List<java.sql.Timestamp> notices = new ArrayList<>();
             for (WalletState w : wallets) {
                 for (GrantState g : w.grants.values()) {
                     if (g.isNew) {
@@ -303,12 +308,15 @@ final class WalletRows {
                         insert.setString(13, g.metadataJson);
                         Jdbc.setInstant(insert, 14, g.createdAt);
                         Jdbc.setInstant(insert, 15, now);
+                        Jdbc.setInstant(insert, 16, g.expiringNoticeAt);
                         insert.addBatch();
                     } else if (g.dirty) {
                         customers.add(w.key.customerId());
                         ids.add(g.id);
                         remaining.add(g.remaining);
                         statuses.add(g.status.wireName());
+                        notices.add(g.expiringNoticeAt == null ? null
+                                : java.sql.Timestamp.from(g.expiringNoticeAt));
                     }
                 }
             }
@@ -319,7 +327,8 @@ final class WalletRows {
                 update.setArray(3, c.createArrayOf("text", ids.toArray()));
                 update.setArray(4, c.createArrayOf("bigint", remaining.toArray()));
                 update.setArray(5, c.createArrayOf("text", statuses.toArray()));
-                update.setArray(6, c.createArrayOf("text", ids.toArray()));
+                update.setArray(6, c.createArrayOf("timestamptz", notices.toArray()));
+                update.setArray(7, c.createArrayOf("text", ids.toArray()));
                 update.executeUpdate();
             }
         }

@@ -383,17 +383,18 @@ class LedgerTest {
         clock.advance(Duration.ofMinutes(2));
         credits.sweep();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (seen.size() < 6 && System.nanoTime() < deadline) {
+        while (seen.size() < 7 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        // The expiry takes what was left: the wallet is depleted (once).
+        // A grant expiring within 7 days is announced at once; the expiry takes what was left,
+        // and the wallet is depleted (once).
         assertThat(seen).extracting(e -> e.getClass().getSimpleName()).containsExactly(
-                "CreditsGranted", "CreditsSpent", "CreditsSpent", "BalanceLow", "CreditsExpired",
-                "BalanceDepleted");
-        assertThat(((BalanceLow) seen.get(3)).balanceUnits()).isEqualTo(900);
-        assertThat(((CreditsExpired) seen.get(4)).amountUnits()).isEqualTo(900);
+                "CreditsGranted", "CreditsExpiringSoon", "CreditsSpent", "CreditsSpent",
+                "BalanceLow", "CreditsExpired", "BalanceDepleted");
+        assertThat(((BalanceLow) seen.get(4)).balanceUnits()).isEqualTo(900);
+        assertThat(((CreditsExpired) seen.get(5)).amountUnits()).isEqualTo(900);
         assertThat(((CreditsGranted) seen.get(0)).amountUnits()).isEqualTo(1500);
-        assertThat(((CreditsSpent) seen.get(1)).feature()).isEqualTo("chat");
+        assertThat(((CreditsSpent) seen.get(2)).feature()).isEqualTo("chat");
     }
 
     @Test

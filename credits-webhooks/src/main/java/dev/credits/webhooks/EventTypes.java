@@ -36,6 +36,7 @@ public final class EventTypes {
         names.put("CreditsGranted", "credits.granted");
         names.put("CreditsSpent", "credits.spent");
         names.put("CreditsExpired", "credits.expired");
+        names.put("CreditsExpiringSoon", "credits.expiring_soon");
         names.put("CreditsAdjusted", "credits.adjusted");
         names.put("GrantVoided", "grant.voided");
         names.put("CreditsHeld", "hold.created");

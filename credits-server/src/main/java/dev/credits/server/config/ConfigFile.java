@@ -57,7 +57,8 @@ public final class ConfigFile {
             "webhooks");
     public static final int SCALE_DEFAULT = 2;
     static final Set<String> CREDIT_TYPE_KEYS = Set.of("id", "name", "icon", "scale",
-            "overdraft_limit", "low_balance_threshold", "alert_thresholds");
+            "overdraft_limit", "low_balance_threshold", "alert_thresholds",
+            "expiring_soon_days");
     static final int FILE_BYTES_MAX = 1024 * 1024;
 
     private final String source;
@@ -176,7 +177,7 @@ public final class ConfigFile {
             if (!CREDIT_TYPE_KEYS.contains(entry.getKey())) {
                 error(keyOf.get(entry.getValue()), path + "." + entry.getKey(),
                         "unknown key; expected one of id, name, icon, scale, overdraft_limit,"
-                        + " low_balance_threshold, alert_thresholds");
+                        + " low_balance_threshold, alert_thresholds, expiring_soon_days");
             }
         }
         String id = text(fields.get("id"), path + ".id");
@@ -195,10 +196,27 @@ public final class ConfigFile {
                 path + ".low_balance_threshold");
         List<Long> alerts = alertThresholds(fields.get("alert_thresholds"), scale,
                 path + ".alert_thresholds");
+        int expiringDays = expiringSoonDays(fields.get("expiring_soon_days"),
+                path + ".expiring_soon_days");
         if (errors.size() > before || id == null) {
             return null;
         }
-        return new CreditType(id, name, icon, scale, overdraft, threshold, alerts);
+        return new CreditType(id, name, icon, scale, overdraft, threshold, alerts,
+                expiringDays);
+    }
+
+    private int expiringSoonDays(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return CreditType.EXPIRING_SOON_DAYS_DEFAULT;
+        }
+        String value = node instanceof ScalarNode scalar ? scalar.getValue() : null;
+        if (node.getTag().equals(Tag.INT) && value != null && value.matches("[0-9]{1,3}")
+                && Integer.parseInt(value) <= CreditType.EXPIRING_SOON_DAYS_MAX) {
+            return Integer.parseInt(value);
+        }
+        error(node, path, "must be a whole number of days 0.." + CreditType.EXPIRING_SOON_DAYS_MAX
+                + " (0: no notices)" + (value == null ? "" : ", was '" + value + "'"));
+        return CreditType.EXPIRING_SOON_DAYS_DEFAULT;
     }
 
     /** A list of at most {@link CreditType#ALERT_THRESHOLDS_MAX} decimals, none negative. */

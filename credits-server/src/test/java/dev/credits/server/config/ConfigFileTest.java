@@ -73,7 +73,8 @@ class ConfigFileTest {
                         """, "credits.yml"));
         assertThat(e.errors()).containsExactly(
                 "credits.yml:3: credit_types[0].colour: unknown key; expected one of id, name,"
-                        + " icon, scale, overdraft_limit, low_balance_threshold, alert_thresholds",
+                        + " icon, scale, overdraft_limit, low_balance_threshold, alert_thresholds,"
+                        + " expiring_soon_days",
                 "credits.yml:4: credit_types[1].id: must match [a-z0-9_-]{1,64}, was 'Bad Id'",
                 "credits.yml:5: credit_types[1].overdraft_limit: must be \"unlimited\" or a"
                         + " decimal of at most 2 decimal places that is not negative, was '-1'");
@@ -164,6 +165,20 @@ class ConfigFileTest {
         assertThatThrownBy(() -> ConfigFile.parse("credit_types:\n  - id: credits\n"
                 + "    alert_thresholds: [1,2,3,4,5,6,7,8,9,10,11]\n", "c.yml"))
                 .hasMessageContaining("at most 10");
+    }
+
+    @Test
+    void expiringSoonDays_isAWholeNumberOfDays_sevenByDefault() {
+        assertThat(ConfigFile.parse("credit_types:\n  - id: credits\n", "c.yml").creditTypes()
+                .require("credits").expiringSoonDays()).isEqualTo(7);
+        assertThat(ConfigFile.parse("credit_types:\n  - id: credits\n"
+                + "    expiring_soon_days: 0\n", "c.yml").creditTypes().require("credits")
+                .expiringSoonDays()).isZero();
+        for (String bad : new String[] {"-1", "366", "1.5", "soon"}) {
+            assertThatThrownBy(() -> ConfigFile.parse("credit_types:\n  - id: credits\n"
+                    + "    expiring_soon_days: " + bad + "\n", "c.yml")).as(bad)
+                    .hasMessageContaining("c.yml:3: credit_types[0].expiring_soon_days");
+        }
     }
 
     @Test
