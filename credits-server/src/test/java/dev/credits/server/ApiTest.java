@@ -31,7 +31,7 @@ class ApiTest {
         assertThat(r.header("Content-Type")).startsWith("application/json");
         assertThat(r.json().toString()).isEqualTo("{\"data\":[{\"id\":\"credits\",\"name\":"
                 + "\"Credits\",\"icon\":null,\"scale\":2,\"overdraft_limit\":\"0.00\","
-                + "\"low_balance_threshold\":null}]}");
+                + "\"low_balance_threshold\":null,\"alert_thresholds\":[]}]}");
     }
 
     @Test

@@ -289,6 +289,18 @@ final class WebhookStore {
         });
     }
 
+    /** Attempts due or being sent. */
+    long pendingCount() {
+        return inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select count(*) from webhook_deliveries where status = 'pending'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     // ---- sending
 
     /**

@@ -384,6 +384,11 @@ public final class Webhooks implements AutoCloseable {
         return store.backlog();
     }
 
+    /** Attempts due now or later, or being sent: what delivery still has to do. */
+    public long pendingDeliveries() {
+        return store.pendingCount();
+    }
+
     private int pass(boolean wait) {
         synchronized (passLock) {
             Instant now = credits.now();

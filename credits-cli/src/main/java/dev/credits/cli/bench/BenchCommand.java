@@ -1,5 +1,6 @@
 package dev.credits.cli.bench;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
 import dev.credits.CreditsConfig;
@@ -9,8 +10,11 @@ import dev.credits.postgres.EmbeddedDatabase;
 import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
+import dev.credits.webhooks.Webhooks;
+import dev.credits.webhooks.WebhooksConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,6 +24,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +40,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure spends/s and latency on a fresh durable embedded database.")
 public final class BenchCommand implements Callable<Integer> {
-    static final List<String> SCENARIOS = List.of("uniform", "hot", "http", "balance", "idle");
+    static final List<String> SCENARIOS = List.of("uniform", "hot", "http", "balance", "idle",
+            "webhooks");
+    /** How long {@code webhooks} waits for delivery to drain after its run. */
+    static final long DRAIN_WAIT_MS = 60_000;
     static final int CLIENTS_MAX = 512;
     static final int DURATION_SECONDS_MAX = 3_600;
     static final int WALLETS_MAX = 1_000_000;
@@ -43,6 +53,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Lines printed under the table (the webhooks drain time, say). */
+    private final List<String> notes = new ArrayList<>();
 
     @Option(names = "--scenario", split = ",", description = "Any of ${COMPLETION-CANDIDATES}; "
             + "default all.", completionCandidates = ScenarioNames.class)
@@ -91,7 +104,7 @@ public final class BenchCommand implements Callable<Integer> {
             deleteQuietly(data);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Report.json(results) : Report.table(results, noFsync));
+        out.print(json ? Report.json(results) : Report.table(results, noFsync, notes));
         out.flush();
         return 0;
     }
@@ -130,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
     private void runWriteScenarios(EmbeddedDatabase database, String mode, List<Result> results)
             throws Exception {
         boolean wantsUniform = scenarios.contains("uniform") || scenarios.contains("http")
-                || scenarios.contains("idle");
+                || scenarios.contains("idle") || scenarios.contains("webhooks");
         if (!wantsUniform && !scenarios.contains("hot")) {
             return;
         }
@@ -155,6 +168,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (scenarios.contains("http")) {
                 results.add(http(ledger, mode, prefix));
+            }
+            if (scenarios.contains("webhooks") && mode.equals("batched")) {
+                webhooks(ledger, prefix, results);
             }
             if (scenarios.contains("idle") && mode.equals("batched")) {
                 progress("idle, batched: 1 client, one spend at a time");
@@ -208,6 +224,61 @@ public final class BenchCommand implements Callable<Integer> {
             progress("balance: " + clients + " clients reading one wallet's balance");
             results.add(LoadRunner.run("balance", "read", clients, durationMs(),
                     (client, n) -> credits.wallet("history", "credits").state()));
+        }
+    }
+
+    /**
+     * {@code webhooks}: uniform spends without endpoints, then with two endpoints subscribed to
+     * every spend (a local receiver answering 200), side by side on one database; then how long
+     * delivery takes to drain what the run left.
+     */
+    private void webhooks(PostgresLedger ledger, String prefix, List<Result> results)
+            throws Exception {
+        Credits credits = ledger.credits();
+        progress("webhooks, off: " + clients + " clients, " + wallets + " wallets, no endpoint");
+        results.add(LoadRunner.run("webhooks", "off", clients, durationMs(),
+                (client, n) -> credits.wallet(prefix + walletOf(client, n), "credits")
+                        .spend(Spend.of("0.01"))));
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        ExecutorService receiving = Executors.newFixedThreadPool(16);
+        receiver.setExecutor(receiving);
+        AtomicLong received = new AtomicLong();
+        receiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            received.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try (Webhooks webhooks = Webhooks.open(credits, ledger.backgroundDataSource(),
+                WebhooksConfig.defaults().withAllowPrivateNetworks(true)
+                        .withPollIntervalMs(50))) {
+            webhooks.deliverDue(); // what the funding and the first run wrote goes nowhere
+            String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            for (int i = 0; i < 2; i++) {
+                webhooks.createEndpoint(url, List.of("credits.spent"), "bench " + i, null);
+            }
+            webhooks.start();
+            progress("webhooks, on: the same, with 2 endpoints receiving every spend");
+            Result on = LoadRunner.run("webhooks", "on", clients, durationMs(),
+                    (client, n) -> credits.wallet(prefix + walletOf(client, n), "credits")
+                            .spend(Spend.of("0.01")));
+            results.add(on);
+            long ended = System.nanoTime();
+            long deadline = ended + DRAIN_WAIT_MS * 1_000_000L;
+            while ((webhooks.backlog() > 0 || webhooks.pendingDeliveries() > 0)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long drainMs = (System.nanoTime() - ended) / 1_000_000;
+            boolean drained = webhooks.backlog() == 0 && webhooks.pendingDeliveries() == 0;
+            notes.add(String.format("webhooks: the backlog left at the end of the run %s in"
+                    + " %d.%03d s; %d deliveries received for %d spends (2 endpoints)",
+                    drained ? "drained" : "had NOT drained", drainMs / 1_000, drainMs % 1_000,
+                    received.get(), on.operations()));
+        } finally {
+            receiver.stop(0);
+            receiving.shutdownNow();
         }
     }
 

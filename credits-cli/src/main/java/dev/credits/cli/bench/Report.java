@@ -7,7 +7,7 @@ final class Report {
     private Report() {
     }
 
-    static String table(List<Result> results, boolean noFsync) {
+    static String table(List<Result> results, boolean noFsync, List<String> notes) {
         StringBuilder out = new StringBuilder();
         out.append(String.format("%-9s %-8s %7s %12s %9s %9s %7s%n", "scenario", "mode",
                 "clients", "ops/s", "p50 ms", "p99 ms", "errors"));
@@ -23,6 +23,16 @@ final class Report {
                 out.append(String.format("%s: batched/single = %d.%dx%n", scenario,
                         ratioTenths / 10, ratioTenths % 10));
             }
+        }
+        Result off = find(results, "webhooks", "off");
+        Result on = find(results, "webhooks", "on");
+        if (off != null && on != null && off.opsPerSecondTenths() > 0) {
+            long percent = on.opsPerSecondTenths() * 100 / off.opsPerSecondTenths();
+            out.append(String.format("webhooks: spends with delivery on = %d%% of off"
+                    + " (target: at least 90%%)%n", percent));
+        }
+        for (String note : notes) {
+            out.append(note).append(System.lineSeparator());
         }
         out.append(noFsync ? "(embedded PostgreSQL 17 WITHOUT fsync: diagnosis only; "
                 : "(durable embedded PostgreSQL 17, fsync=on, synchronous_commit=on; ");
