@@ -58,6 +58,23 @@ final class WebhookStore {
         return Jdbc.inTransaction(dataSource, work);
     }
 
+    /**
+     * A transaction of delivery bookkeeping, committed without waiting for the disk
+     * ({@code synchronous_commit = off}): everything here is derived from the outbox, which is
+     * durable, so a commit lost in a crash only means work done again — an attempt sent once
+     * more, which at-least-once delivery allows — and the write path's fsyncs are not shared
+     * with it.
+     */
+    <T> T inBackgroundTransaction(Jdbc.Work<T> work) {
+        return Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "set local synchronous_commit = off")) {
+                ps.execute();
+            }
+            return work.run(c);
+        });
+    }
+
     // ---- endpoints
 
     /**
@@ -217,7 +234,7 @@ final class WebhookStore {
      * it took (0: the outbox is drained).
      */
     int fanOut(Instant now, int limit) {
-        return inTransaction(c -> {
+        return inBackgroundTransaction(c -> {
             List<Long> seqs = new ArrayList<>();
             List<String> names = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select seq, event_type from outbox"
@@ -309,7 +326,7 @@ final class WebhookStore {
      * while sending leaves its lease to run out, and another sends the attempt.
      */
     List<Leased> lease(Instant now, Instant leasedUntil, int limit, List<String> fullEndpoints) {
-        return inTransaction(c -> {
+        return inBackgroundTransaction(c -> {
             List<Leased> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries d set"
                     + " leased_until = ? from (select id from webhook_deliveries"
@@ -372,6 +389,50 @@ final class WebhookStore {
         });
     }
 
+    /** How one attempt went, to be recorded by {@link #finishAll}. */
+    record Finish(Leased delivery, boolean succeeded, Integer responseStatus, String error,
+                  Instant now, Instant retryAt) {
+    }
+
+    /**
+     * Records the outcomes of several attempts in one transaction: the successes in one
+     * statement, each failure as {@link #finish} does.
+     */
+    void finishAll(List<Finish> finished) {
+        inBackgroundTransaction(c -> {
+            List<Finish> succeeded = finished.stream().filter(Finish::succeeded).toList();
+            if (!succeeded.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries d"
+                        + " set status = 'succeeded', response_status = v.s, error = null,"
+                        + " finished_at = v.t, next_attempt_at = null, leased_until = null"
+                        + " from unnest(?::text[], ?::int[], ?::timestamptz[]) as v(id, s, t)"
+                        + " where d.id = v.id and d.status = 'pending'")) {
+                    ps.setArray(1, c.createArrayOf("text", succeeded.stream()
+                            .map(f -> f.delivery().id()).toArray()));
+                    ps.setArray(2, c.createArrayOf("integer", succeeded.stream()
+                            .map(Finish::responseStatus).toArray()));
+                    ps.setArray(3, c.createArrayOf("timestamptz", succeeded.stream()
+                            .map(f -> java.sql.Timestamp.from(f.now())).toArray()));
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("update webhook_endpoints"
+                        + " set failing_since = null where id = any(?)"
+                        + " and failing_since is not null")) {
+                    ps.setArray(1, c.createArrayOf("text", succeeded.stream()
+                            .map(f -> f.delivery().endpointId()).distinct().toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            for (Finish f : finished) {
+                if (!f.succeeded()) {
+                    finish(c, f.delivery(), false, f.responseStatus(), f.error(), f.now(),
+                            f.retryAt());
+                }
+            }
+            return null;
+        });
+    }
+
     /**
      * Records a delivery's outcome, once: a second finisher of the same attempt (whose lease ran
      * out while it was sending) changes nothing. A failure schedules the next attempt at
@@ -379,58 +440,57 @@ final class WebhookStore {
      * is disabled, with a {@code webhook_endpoint.disabled} event. Returns whether this call
      * recorded it.
      */
-    boolean finish(Leased delivery, boolean succeeded, Integer responseStatus, String error,
-                   Instant now, Instant retryAt) {
-        return inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set"
-                    + " status = ?, response_status = ?, error = ?, finished_at = ?,"
-                    + " next_attempt_at = ?, leased_until = null"
-                    + " where id = ? and status = 'pending'")) {
-                ps.setString(1, succeeded ? Delivery.SUCCEEDED : Delivery.FAILED);
-                if (responseStatus == null) {
-                    ps.setNull(2, java.sql.Types.INTEGER);
-                } else {
-                    ps.setInt(2, responseStatus);
-                }
-                ps.setString(3, error);
-                Jdbc.setInstant(ps, 4, now);
-                Jdbc.setInstant(ps, 5, succeeded ? null : retryAt);
-                ps.setString(6, delivery.id());
-                if (ps.executeUpdate() != 1) {
-                    return false;
-                }
+    private static boolean finish(Connection c, Leased delivery, boolean succeeded,
+                                  Integer responseStatus, String error, Instant now,
+                                  Instant retryAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set"
+                + " status = ?, response_status = ?, error = ?, finished_at = ?,"
+                + " next_attempt_at = ?, leased_until = null"
+                + " where id = ? and status = 'pending'")) {
+            ps.setString(1, succeeded ? Delivery.SUCCEEDED : Delivery.FAILED);
+            if (responseStatus == null) {
+                ps.setNull(2, java.sql.Types.INTEGER);
+            } else {
+                ps.setInt(2, responseStatus);
             }
-            if (succeeded) {
-                try (PreparedStatement ps = c.prepareStatement("update webhook_endpoints"
-                        + " set failing_since = null where id = ? and failing_since is not null")) {
-                    ps.setString(1, delivery.endpointId());
-                    ps.executeUpdate();
-                }
-                return true;
+            ps.setString(3, error);
+            Jdbc.setInstant(ps, 4, now);
+            Jdbc.setInstant(ps, 5, succeeded ? null : retryAt);
+            ps.setString(6, delivery.id());
+            if (ps.executeUpdate() != 1) {
+                return false;
             }
-            if (retryAt != null) {
-                insertAttempt(c, delivery.endpointId(), delivery.eventSeq(),
-                        delivery.eventType(), delivery.attempt() + 1, delivery.firstAttemptAt(),
-                        now, retryAt);
-            }
-            Instant failingSince = null;
+        }
+        if (succeeded) {
             try (PreparedStatement ps = c.prepareStatement("update webhook_endpoints"
-                    + " set failing_since = coalesce(failing_since, ?) where id = ?"
-                    + " returning failing_since, status, url")) {
-                Jdbc.setInstant(ps, 1, now);
-                ps.setString(2, delivery.endpointId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && Endpoint.ENABLED.equals(rs.getString(2))) {
-                        failingSince = Jdbc.getInstant(rs, 1);
-                        if (!failingSince.plus(Backoff.DISABLE_AFTER).isAfter(now)) {
-                            disable(c, delivery.endpointId(), rs.getString(3), failingSince,
-                                    now);
-                        }
+                    + " set failing_since = null where id = ? and failing_since is not null")) {
+                ps.setString(1, delivery.endpointId());
+                ps.executeUpdate();
+            }
+            return true;
+        }
+        if (retryAt != null) {
+            insertAttempt(c, delivery.endpointId(), delivery.eventSeq(),
+                    delivery.eventType(), delivery.attempt() + 1, delivery.firstAttemptAt(),
+                    now, retryAt);
+        }
+        Instant failingSince = null;
+        try (PreparedStatement ps = c.prepareStatement("update webhook_endpoints"
+                + " set failing_since = coalesce(failing_since, ?) where id = ?"
+                + " returning failing_since, status, url")) {
+            Jdbc.setInstant(ps, 1, now);
+            ps.setString(2, delivery.endpointId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && Endpoint.ENABLED.equals(rs.getString(2))) {
+                    failingSince = Jdbc.getInstant(rs, 1);
+                    if (!failingSince.plus(Backoff.DISABLE_AFTER).isAfter(now)) {
+                        disable(c, delivery.endpointId(), rs.getString(3), failingSince,
+                                now);
                     }
                 }
             }
-            return true;
-        });
+        }
+        return true;
     }
 
     private static void disable(Connection c, String endpointId, String url,

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,7 +56,7 @@ public final class Webhooks implements AutoCloseable {
     /** How long an attempt is leased to the process sending it (longer than {@link #TIMEOUT}). */
     public static final Duration LEASE = Duration.ofSeconds(60);
     /** Attempts to one endpoint in flight at once, per process. */
-    public static final int IN_FLIGHT_PER_ENDPOINT_MAX = 4;
+    public static final int IN_FLIGHT_PER_ENDPOINT_MAX = 16;
     /** Finished attempts are kept this long in the delivery log. */
     public static final Duration DELIVERY_LOG_RETENTION = Duration.ofDays(30);
     /** The largest body sent; an event over it fails its attempt (ledger events are small). */
@@ -68,6 +67,8 @@ public final class Webhooks implements AutoCloseable {
     static final int LIST_LIMIT_MAX = 500;
     static final int LIST_LIMIT_DEFAULT = 50;
     static final long PURGE_EVERY_MS = 60_000;
+    /** How long a round waits for a sender before it looks for due work again. */
+    static final long PROGRESS_WAIT_MS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
 
     private final Credits credits;
@@ -80,6 +81,10 @@ public final class Webhooks implements AutoCloseable {
     private final ExecutorService senders;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final AtomicInteger running = new AtomicInteger();
+    /** Attempts the senders finished, waiting to be recorded. */
+    private final java.util.Queue<WebhookStore.Finish> finished =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Object progress = new Object();
     private final Object passLock = new Object();
     private ScheduledExecutorService scheduler;
     private long lastPurgeMs;
@@ -98,8 +103,10 @@ public final class Webhooks implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        // HTTP/1.1 with keep-alive: no h2c upgrade on every plain-http request.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                .build();
     }
 
     /**
@@ -362,7 +369,7 @@ public final class Webhooks implements AutoCloseable {
 
     private void passQuietly() {
         try {
-            pass(false);
+            pass();
         } catch (StorageUnavailableException e) {
             LOG.warn("webhook delivery paused: {}", e.getMessage());
         } catch (RuntimeException e) {
@@ -376,7 +383,7 @@ public final class Webhooks implements AutoCloseable {
      * finished. For tests and tools; the background's passes do the same.
      */
     public int deliverDue() {
-        return pass(true);
+        return pass();
     }
 
     /** Events not fanned out to endpoints yet. */
@@ -389,43 +396,60 @@ public final class Webhooks implements AutoCloseable {
         return store.pendingCount();
     }
 
-    private int pass(boolean wait) {
+    /**
+     * Fans out new events, then keeps the senders busy: leases what is due (up to the free
+     * senders, skipping endpoints with {@link #IN_FLIGHT_PER_ENDPOINT_MAX} in flight), hands it
+     * to them, and records what they finished in one transaction per round, until nothing is due
+     * and nothing is in flight (a retry waits for its time). Returns the attempts it recorded.
+     */
+    private int pass() {
         synchronized (passLock) {
-            Instant now = credits.now();
-            while (!closed && store.fanOut(now, FAN_OUT_BATCH) == FAN_OUT_BATCH) {
-                now = credits.now();
-            }
-            purgeNowAndThen(now);
-            int finished = 0;
+            int recorded = 0;
             while (!closed) {
+                Instant now = credits.now();
+                while (!closed && store.fanOut(now, FAN_OUT_BATCH) == FAN_OUT_BATCH) {
+                    now = credits.now();
+                }
+                purgeNowAndThen(now);
+                recorded += recordFinished();
                 int free = config.workers() - running.get();
-                if (free <= 0) {
+                List<WebhookStore.Leased> leased = free <= 0 ? List.of()
+                        : store.lease(now, now.plus(LEASE), free, fullEndpoints());
+                if (!leased.isEmpty()) {
+                    send(leased);
+                } else if (running.get() == 0 && finished.isEmpty()) {
                     break;
-                }
-                now = credits.now();
-                List<WebhookStore.Leased> leased = store.lease(now, now.plus(LEASE), free,
-                        fullEndpoints());
-                if (leased.isEmpty()) {
-                    break;
-                }
-                List<Future<?>> sent = send(leased);
-                if (!wait) {
-                    break;
-                }
-                for (Future<?> future : sent) {
-                    try {
-                        future.get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return finished;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        LOG.warn("a webhook attempt failed to be recorded", e.getCause());
-                    }
-                    finished++;
+                } else {
+                    awaitProgress();
                 }
             }
-            return finished;
+            return recorded + recordFinished();
         }
+    }
+
+    /** Waits a moment for a sender to finish an attempt. */
+    private void awaitProgress() {
+        synchronized (progress) {
+            if (finished.isEmpty()) {
+                try {
+                    progress.wait(PROGRESS_WAIT_MS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** Records what the senders finished since the last time, in one transaction. */
+    private int recordFinished() {
+        List<WebhookStore.Finish> batch = new ArrayList<>();
+        for (WebhookStore.Finish f; (f = finished.poll()) != null; ) {
+            batch.add(f);
+        }
+        if (!batch.isEmpty()) {
+            store.finishAll(batch);
+        }
+        return batch.size();
     }
 
     private void purgeNowAndThen(Instant now) {
@@ -451,40 +475,48 @@ public final class Webhooks implements AutoCloseable {
         return full;
     }
 
-    private List<Future<?>> send(List<WebhookStore.Leased> leased) {
+    private void send(List<WebhookStore.Leased> leased) {
         Map<String, WebhookStore.Target> targets = store.targets(leased.stream()
                 .map(WebhookStore.Leased::endpointId).distinct().toList());
-        Map<Long, WebhookStore.StoredEvent> events = store.events(leased.stream()
-                .map(WebhookStore.Leased::eventSeq).distinct().toList());
-        List<Future<?>> futures = new ArrayList<>();
+        Map<Long, byte[]> bodies = new java.util.HashMap<>();
+        store.events(leased.stream().map(WebhookStore.Leased::eventSeq).distinct().toList())
+                .forEach((seq, stored) -> {
+                    Event event = render(stored);
+                    if (event != null) {
+                        bodies.put(seq, EventRenderer.json(event.body())
+                                .getBytes(StandardCharsets.UTF_8));
+                    }
+                });
         for (WebhookStore.Leased delivery : leased) {
             AtomicInteger count = inFlight.computeIfAbsent(delivery.endpointId(),
                     id -> new AtomicInteger());
             count.incrementAndGet();
             running.incrementAndGet();
-            futures.add(senders.submit(() -> {
+            senders.execute(() -> {
                 try {
-                    attempt(delivery, targets.get(delivery.endpointId()),
-                            events.get(delivery.eventSeq()));
+                    finished.add(attempt(delivery, targets.get(delivery.endpointId()),
+                            bodies.get(delivery.eventSeq())));
                 } finally {
                     count.decrementAndGet();
                     running.decrementAndGet();
+                    synchronized (progress) {
+                        progress.notifyAll();
+                    }
                 }
-            }));
+            });
         }
-        return futures;
     }
 
-    /** Sends one attempt and records how it went. */
-    private void attempt(WebhookStore.Leased delivery, WebhookStore.Target target,
-                         WebhookStore.StoredEvent stored) {
+    /** Sends one attempt; returns how it went, for the next round to record. */
+    private WebhookStore.Finish attempt(WebhookStore.Leased delivery,
+                                        WebhookStore.Target target, byte[] body) {
         Outcome outcome;
         if (target == null || !Endpoint.ENABLED.equals(target.status())) {
             outcome = Outcome.failure(null, "the endpoint is disabled or gone");
-        } else if (stored == null) {
+        } else if (body == null) {
             outcome = Outcome.failure(null, "the event is no longer in the outbox");
         } else {
-            outcome = post(target, render(stored));
+            outcome = post(target, Event.idOf(delivery.eventSeq()), body);
         }
         Instant now = credits.now();
         Instant retryAt = null;
@@ -494,8 +526,8 @@ public final class Webhooks implements AutoCloseable {
             retryAt = next.isAfter(delivery.firstAttemptAt().plus(Backoff.RETRY_FOR)) ? null
                     : next;
         }
-        store.finish(delivery, outcome.succeeded(), outcome.status(), outcome.error(), now,
-                retryAt);
+        return new WebhookStore.Finish(delivery, outcome.succeeded(), outcome.status(),
+                outcome.error(), now, retryAt);
     }
 
     private record Outcome(boolean succeeded, Integer status, String error) {
@@ -505,7 +537,7 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    private Outcome post(WebhookStore.Target target, Event event) {
+    private Outcome post(WebhookStore.Target target, String eventId, byte[] body) {
         URI uri;
         try {
             uri = UrlGuard.parse(target.url());
@@ -516,7 +548,6 @@ public final class Webhooks implements AutoCloseable {
         if (refusal != null) {
             return Outcome.failure(null, "not sent: " + refusal);
         }
-        byte[] body = EventRenderer.json(event.body()).getBytes(StandardCharsets.UTF_8);
         if (body.length > BODY_BYTES_MAX) {
             return Outcome.failure(null, "the event is " + body.length + " bytes, over the "
                     + BODY_BYTES_MAX + "-byte limit");
@@ -524,12 +555,12 @@ public final class Webhooks implements AutoCloseable {
         long timestamp = System.currentTimeMillis() / 1_000; // wall time: replay protection
         List<String> signatures = new ArrayList<>();
         for (String secret : target.secretsAt(credits.now())) {
-            signatures.add(Signatures.sign(secret, event.id(), timestamp, body));
+            signatures.add(Signatures.sign(secret, eventId, timestamp, body));
         }
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", "credits-webhooks/1")
-                .header("webhook-id", event.id())
+                .header("webhook-id", eventId)
                 .header("webhook-timestamp", Long.toString(timestamp))
                 .header("webhook-signature", String.join(" ", signatures))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();

@@ -10,8 +10,8 @@ package dev.credits.webhooks;
  *                             no background threads (tests call {@link Webhooks#deliverDue()})
  */
 public record WebhooksConfig(boolean allowPrivateNetworks, int workers, long pollIntervalMs) {
-    public static final int WORKERS_DEFAULT = 8;
-    public static final int WORKERS_MAX = 64;
+    public static final int WORKERS_DEFAULT = 32;
+    public static final int WORKERS_MAX = 256;
     public static final long POLL_INTERVAL_MS_DEFAULT = 200;
 
     public WebhooksConfig {

@@ -252,7 +252,8 @@ public final class BenchCommand implements Callable<Integer> {
         receiver.start();
         try (Webhooks webhooks = Webhooks.open(credits, ledger.backgroundDataSource(),
                 WebhooksConfig.defaults().withAllowPrivateNetworks(true)
-                        .withPollIntervalMs(50))) {
+                        .withPollIntervalMs(50).withWorkers(Integer.getInteger(
+                                "credits.bench.webhookWorkers", WebhooksConfig.WORKERS_DEFAULT)))) {
             webhooks.deliverDue(); // what the funding and the first run wrote goes nowhere
             String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
             for (int i = 0; i < 2; i++) {
