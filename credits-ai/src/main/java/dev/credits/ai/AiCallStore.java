@@ -1,5 +1,6 @@
 package dev.credits.ai;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.Amount;
 import dev.credits.postgres.Jdbc;
 import java.sql.Connection;
@@ -8,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -30,6 +33,8 @@ final class AiCallStore {
     }
 
     private final DataSource dataSource;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final int scale;
 
     AiCallStore(DataSource dataSource, int scale) {
@@ -232,19 +237,65 @@ final class AiCallStore {
         }
     }
 
-    /** {@code completing} → {@code completed}; false when the call was not completing. */
+    /**
+     * {@code completing} → {@code completed}, with an {@code ai_call.completed} event in the
+     * ledger's outbox in the same transaction; false when the call was not completing.
+     */
     boolean markCompleted(String id, String transactionId, Long balanceAfterUnits, Instant now) {
         return inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("update ai_calls set status ="
                     + " 'completed', transaction_id = ?, balance_after_units = ?,"
-                    + " completed_at = ? where id = ? and status = 'completing'")) {
+                    + " completed_at = ? where id = ? and status = 'completing'"
+                    + " returning customer_id, credit_type, provider, model, feature,"
+                    + " input_tokens, output_tokens, cost_nano_usd, credit_units")) {
                 ps.setString(1, transactionId);
                 Jdbc.setLongOrNull(ps, 2, balanceAfterUnits);
                 Jdbc.setInstant(ps, 3, now);
                 ps.setString(4, id);
-                return ps.executeUpdate() == 1;
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    Map<String, Object> event = new LinkedHashMap<>();
+                    event.put("ai_call_id", id);
+                    event.put("provider", rs.getString("provider"));
+                    event.put("model", rs.getString("model"));
+                    event.put("feature", rs.getString("feature"));
+                    event.put("input_tokens", Jdbc.getLongOrNull(rs, "input_tokens"));
+                    event.put("output_tokens", Jdbc.getLongOrNull(rs, "output_tokens"));
+                    event.put("cost_nano_usd", Jdbc.getLongOrNull(rs, "cost_nano_usd"));
+                    Long units = Jdbc.getLongOrNull(rs, "credit_units");
+                    event.put("amount", units == null ? null
+                            : Amount.ofUnits(units, scale).toString());
+                    event.put("transaction_id", transactionId);
+                    event.put("occurred_at", now.toString());
+                    appendEvent(c, rs.getString("customer_id"), rs.getString("credit_type"),
+                            COMPLETED_EVENT, event, now);
+                }
+                return true;
             }
         });
+    }
+
+    /** The stored name of the event of a completed call (ai_call.completed on the wire). */
+    static final String COMPLETED_EVENT = "AiCallCompleted";
+
+    private static void appendEvent(Connection c, String customerId, String creditType,
+                                    String type, Map<String, Object> payload, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
+                + " credit_type, event_type, payload, created_at) values (?, ?, ?, ?::jsonb, ?)")) {
+            ps.setString(1, customerId);
+            ps.setString(2, creditType);
+            ps.setString(3, type);
+            try {
+                ps.setString(4, JSON.writeValueAsString(payload));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            Jdbc.setInstant(ps, 5, now);
+            ps.executeUpdate();
+        }
     }
 
     void markStatus(Connection c, String id, AiCallStatus status, String error, Long latencyMs)

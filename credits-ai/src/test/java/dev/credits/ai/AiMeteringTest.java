@@ -113,6 +113,22 @@ class AiMeteringTest {
                     new BigDecimal("100.00").subtract(new BigDecimal(c.credits()))
                             .toPlainString());
             assertThat(credits.wallet(customer, "credits").state().held().isZero()).isTrue();
+            // ai_call.completed, written with the completion, says what it cost.
+            try (var conn = ledger.dataSource().getConnection();
+                 var ps = conn.prepareStatement("select payload->>'amount',"
+                         + " payload->>'ai_call_id', payload->>'model' from outbox"
+                         + " where customer_id = ? and event_type = 'AiCallCompleted'")) {
+                ps.setString(1, customer);
+                try (var rs = ps.executeQuery()) {
+                    assertThat(rs.next()).as(c.file()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo(c.credits());
+                    assertThat(rs.getString(2)).isEqualTo(call.id());
+                    assertThat(rs.getString(3)).isEqualTo(call.model());
+                    assertThat(rs.next()).isFalse();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

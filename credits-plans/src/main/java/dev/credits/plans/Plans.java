@@ -43,6 +43,8 @@ public final class Plans implements AutoCloseable {
     public static final long RENEWAL_INTERVAL_MS_DEFAULT = 10_000;
     /** The furthest one advance of the test clock may go (400 days). */
     public static final long ADVANCE_SECONDS_MAX = 400L * 86_400;
+    /** The stored name of the event of a new subscription (subscription.created on the wire). */
+    static final String CREATED_EVENT = "SubscriptionCreated";
     private static final Logger LOG = LoggerFactory.getLogger(Plans.class);
 
     private final Credits credits;
@@ -106,6 +108,13 @@ public final class Plans implements AutoCloseable {
             }
             store.insertPeriod(c, row, span, plan.id(),
                     renewals.periodGrants(row, plan, span, java.util.Map.of()), now);
+            java.util.Map<String, Object> event = new java.util.LinkedHashMap<>();
+            event.put("subscription_id", row.id());
+            event.put("plan", plan.id());
+            event.put("started_at", started.toString());
+            event.put("period_start", span.start().toString());
+            event.put("period_end", span.end().toString());
+            store.appendEvent(c, customerId, CREATED_EVENT, event, now);
             return row;
         });
         renewals.completeCurrent(stored);

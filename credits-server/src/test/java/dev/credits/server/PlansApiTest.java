@@ -109,6 +109,20 @@ class PlansApiTest {
         }
     }
 
+    /** The first column of each row the query returns. */
+    List<String> rowsOf(String sql) {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = ledger.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
     long rowsWritten() {
         DataSource dataSource = ledger.dataSource();
         try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
@@ -136,6 +150,9 @@ class PlansApiTest {
         assertThat(s.get("cancel_at").isNull()).isTrue();
         String id = s.get("id").asText();
         assertThat(balance("c1", "credits")).isEqualTo("100.00");
+        assertThat(rowsOf("select payload->>'subscription_id' || ' ' || (payload->>'plan')"
+                + " from outbox where event_type = 'SubscriptionCreated'"))
+                .containsExactly(id + " basic");
         assertThat(send("GET", "/v1/subscriptions/" + id, null).json().get("plan").asText())
                 .isEqualTo("basic");
         assertThat(send("GET", "/v1/customers/c1/subscriptions", null).json().get("data"))

@@ -46,10 +46,12 @@ public final class EventTypes {
         names.put("BalanceLow", "balance.low");
         names.put("BalanceRecovered", "balance.recovered");
         names.put("BalanceDepleted", "balance.depleted");
+        names.put("SubscriptionCreated", "subscription.created");
         names.put("SubscriptionRenewed", "subscription.renewed");
         names.put("SubscriptionChanged", "subscription.changed");
         names.put("SubscriptionCanceled", "subscription.canceled");
         names.put("ProductPurchased", "purchase.completed");
+        names.put("AiCallCompleted", "ai_call.completed");
         names.put(ENDPOINT_DISABLED, "webhook_endpoint.disabled");
         return Map.copyOf(names);
     }
