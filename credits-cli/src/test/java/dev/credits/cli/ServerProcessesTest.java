@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.credits.testing.TestDatabase;
+import dev.credits.webhooks.Receiver;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,13 +38,24 @@ class ServerProcessesTest {
     }
 
     @Test
-    void twoServersOnOneDatabase_stayConsistent() throws Exception {
+    void twoServersOnOneDatabase_stayConsistent_andDeliverEachEventOnce(@TempDir Path dir)
+            throws Exception {
         String url = TestDatabase.newDatabaseUrl();
         String[] database = {"--database-url", url, "--database-user", TestDatabase.user()};
-        try (ServerProcess one = ServerProcess.start(database);
-             ServerProcess two = ServerProcess.start(database)) {
+        Path config = dir.resolve("hooks.yml");
+        java.nio.file.Files.writeString(config, "webhooks:\n  allow_private_networks: true\n");
+        String[] serve = {"--database-url", url, "--database-user", TestDatabase.user(),
+                "--config", config.toString()};
+        try (Receiver receiver = new Receiver();
+             ServerProcess one = ServerProcess.start(serve);
+             ServerProcess two = ServerProcess.start(serve)) {
             one.awaitReady();
             two.awaitReady();
+            ServerProcess.Response endpoint = one.post("/v1/webhook-endpoints", "{\"url\": \""
+                    + receiver.url() + "\", \"events\": [\"credits.granted\","
+                    + " \"credits.spent\"]}");
+            assertThat(endpoint.status()).isEqualTo(201);
+            receiver.secrets(endpoint.body().get("secret").asText());
             for (String customer : CUSTOMERS) {
                 assertThat(one.post("/v1/customers/" + customer + "/grants", grantBody("20.00"))
                         .status()).isEqualTo(201);
@@ -59,6 +71,20 @@ class ServerProcessesTest {
                 assertThat(two.get(path).body().get("balance").asText())
                         .isEqualTo(expected.setScale(2).toPlainString());
             }
+            // Both servers deliver; every event arrives signed, each exactly once.
+            int events = CUSTOMERS.size() * (1 + GRANTS_PER_CUSTOMER)
+                    + spent.stream().mapToInt(AtomicInteger::get).sum();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (receiver.received().size() < events
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(500); // a second delivery of anything would arrive by now
+            List<Receiver.Received> got = receiver.received();
+            assertThat(got).allSatisfy(r -> assertThat(r.verified()).isTrue());
+            assertThat(got.stream().map(Receiver.Received::id).distinct().count())
+                    .isEqualTo(events);
+            assertThat(got).hasSize(events);
             assertThat(one.stop()).isIn(0, 143);
             assertThat(two.stop()).isIn(0, 143);
         }
