@@ -10,19 +10,18 @@ alter table wallets add column alert_thresholds bigint[];
 alter table wallets add column alerts_below bigint[] not null default '{}';
 alter table wallets add column depleted boolean not null default false;
 -- Expiry notices: when credits.expiring_soon is due for a grant (null: none, or sent). Grants
--- made before this version are announced 7 days (the default) before they expire.
+-- made before this version get none (their credit type's setting was not known then).
 alter table grants add column expiring_notice_at timestamptz;
-update grants set expiring_notice_at = expires_at - interval '7 days'
-    where status in ('active', 'scheduled') and expires_at is not null;
 create index grants_expiring_notice on grants (expiring_notice_at)
     where status = 'active' and expiring_notice_at is not null;
 alter table outbox add column sequence bigint;          -- null: an event of no wallet (plans)
-alter table outbox add column webhooks_at timestamptz;  -- when it was fanned out to endpoints
--- Events written before this version are not sent: they happened before any endpoint existed.
-update outbox set webhooks_at = created_at;
+-- When an event was fanned out to endpoints. Events written before this version are not sent
+-- (they happened before any endpoint existed): the constant default marks them at once, with
+-- no rewrite of the table, and new events start unmarked.
+alter table outbox add column webhooks_at timestamptz default '-infinity';
+alter table outbox alter column webhooks_at drop default;
 create index outbox_webhooks_pending on outbox (seq) where webhooks_at is null;
 create index outbox_by_seq on outbox (seq);
-create index outbox_by_customer on outbox (customer_id, seq);
 
 create table webhook_endpoints (
     id                   text        primary key,          -- whe_<ulid>

@@ -281,15 +281,15 @@ final class WalletRows {
                 + " expiring_notice_at)"
                 + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)");
              PreparedStatement update = c.prepareStatement("update grants g set remaining = v.r,"
-                     + " status = v.s, expiring_notice_at = v.n, updated_at = ?"
+                     + " status = v.s, expiring_notice_at = v.n::timestamptz, updated_at = ?"
                      + " from unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
-                     + " ?::timestamptz[]) as v(c, id, r, s, n)"
+                     + " ?::text[]) as v(c, id, r, s, n)"
                      + " where g.customer_id = v.c and g.id = v.id and g.id = any(?)")) {
             List<String> customers = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             List<Long> remaining = new ArrayList<>();
             List<String> statuses = new ArrayList<>();
-            List<java.sql.Timestamp> notices = new ArrayList<>();
+            List<String> notices = new ArrayList<>(); // ISO-8601 with Z: no time zone guessed
             for (WalletState w : wallets) {
                 for (GrantState g : w.grants.values()) {
                     if (g.isNew) {
@@ -316,7 +316,7 @@ final class WalletRows {
                         remaining.add(g.remaining);
                         statuses.add(g.status.wireName());
                         notices.add(g.expiringNoticeAt == null ? null
-                                : java.sql.Timestamp.from(g.expiringNoticeAt));
+                                : g.expiringNoticeAt.toString());
                     }
                 }
             }
@@ -327,7 +327,7 @@ final class WalletRows {
                 update.setArray(3, c.createArrayOf("text", ids.toArray()));
                 update.setArray(4, c.createArrayOf("bigint", remaining.toArray()));
                 update.setArray(5, c.createArrayOf("text", statuses.toArray()));
-                update.setArray(6, c.createArrayOf("timestamptz", notices.toArray()));
+                update.setArray(6, c.createArrayOf("text", notices.toArray()));
                 update.setArray(7, c.createArrayOf("text", ids.toArray()));
                 update.executeUpdate();
             }

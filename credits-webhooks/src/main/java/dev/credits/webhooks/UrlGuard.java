@@ -125,6 +125,17 @@ final class UrlGuard {
                     && (b[3] & 0xff) == 0x9b && isZero(b, 4, 12)) {
                 return ipv4Kind(b, 12); // 64:ff9b::a.b.c.d (NAT64)
             }
+            if ((b[0] & 0xff) == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff
+                    && (b[3] & 0xff) == 0x9b && (b[4] & 0xff) == 0x00 && (b[5] & 0xff) == 0x01) {
+                return "reserved (local-use NAT64)"; // 64:ff9b:1::/48 may wrap anything
+            }
+            if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+                String wrapped = ipv4Kind(b, 2); // 2002:aabb:ccdd::/48 (6to4)
+                return wrapped != null ? wrapped + " (6to4)" : null;
+            }
+            if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x01 && b[2] == 0 && b[3] == 0) {
+                return "reserved (Teredo)"; // 2001::/32 tunnels to any IPv4 address
+            }
             if (isZero(b, 0, 12)) {
                 return "reserved (IPv4-compatible)";
             }

@@ -29,8 +29,13 @@ final class WebhookStore {
             + " attempt, status, response_status, error, created_at, next_attempt_at";
 
     /** A delivery taken to be sent, with what sending needs. */
+    /**
+     * A delivery taken to be sent. {@code leasedUntil} is this lease's token: the outcome is
+     * recorded only while the row still carries it, so a sender whose lease ran out (and whose
+     * attempt another process took) records nothing.
+     */
     record Leased(String id, String endpointId, long eventSeq, String eventType, int attempt,
-                  Instant firstAttemptAt) {
+                  Instant firstAttemptAt, Instant leasedUntil) {
     }
 
     /** Where an endpoint's deliveries go and the secrets that sign them. */
@@ -344,11 +349,28 @@ final class WebhookStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Leased(rs.getString(1), rs.getString(2), rs.getLong(3),
-                                rs.getString(4), rs.getInt(5), Jdbc.getInstant(rs, 6)));
+                                rs.getString(4), rs.getInt(5), Jdbc.getInstant(rs, 6),
+                                leasedUntil));
                     }
                 }
             }
             return out;
+        });
+    }
+
+    /** Gives leased deliveries back unsent (over an endpoint's in-flight limit). */
+    void release(List<Leased> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        inBackgroundTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries"
+                    + " set leased_until = null where id = any(?) and leased_until = ?")) {
+                ps.setArray(1, c.createArrayOf("text", deliveries.stream().map(Leased::id)
+                        .toArray()));
+                Jdbc.setInstant(ps, 2, deliveries.get(0).leasedUntil());
+                return ps.executeUpdate();
+            }
         });
     }
 
@@ -400,19 +422,33 @@ final class WebhookStore {
      */
     void finishAll(List<Finish> finished) {
         inBackgroundTransaction(c -> {
-            List<Finish> succeeded = finished.stream().filter(Finish::succeeded).toList();
+            // Endpoint rows first, in id order, then deliveries: two processes recording
+            // outcomes for the same endpoints never wait for each other in a circle.
+            try (PreparedStatement ps = c.prepareStatement("select id from webhook_endpoints"
+                    + " where id = any(?) order by id for no key update")) {
+                ps.setArray(1, c.createArrayOf("text", finished.stream()
+                        .map(f -> f.delivery().endpointId()).distinct().toArray()));
+                ps.executeQuery().close();
+            }
+            List<Finish> succeeded = finished.stream().filter(Finish::succeeded)
+                    .sorted(java.util.Comparator.comparing(f -> f.delivery().id())).toList();
             if (!succeeded.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries d"
                         + " set status = 'succeeded', response_status = v.s, error = null,"
-                        + " finished_at = v.t, next_attempt_at = null, leased_until = null"
-                        + " from unnest(?::text[], ?::int[], ?::timestamptz[]) as v(id, s, t)"
-                        + " where d.id = v.id and d.status = 'pending'")) {
+                        + " finished_at = v.t::timestamptz, next_attempt_at = null,"
+                        + " leased_until = null"
+                        + " from unnest(?::text[], ?::int[], ?::text[], ?::text[])"
+                        + " as v(id, s, t, l)"
+                        + " where d.id = v.id and d.status = 'pending'"
+                        + " and d.leased_until = v.l::timestamptz")) {
                     ps.setArray(1, c.createArrayOf("text", succeeded.stream()
                             .map(f -> f.delivery().id()).toArray()));
                     ps.setArray(2, c.createArrayOf("integer", succeeded.stream()
                             .map(Finish::responseStatus).toArray()));
-                    ps.setArray(3, c.createArrayOf("timestamptz", succeeded.stream()
-                            .map(f -> java.sql.Timestamp.from(f.now())).toArray()));
+                    ps.setArray(3, c.createArrayOf("text", succeeded.stream()
+                            .map(f -> f.now().toString()).toArray()));
+                    ps.setArray(4, c.createArrayOf("text", succeeded.stream()
+                            .map(f -> f.delivery().leasedUntil().toString()).toArray()));
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("update webhook_endpoints"
@@ -423,11 +459,11 @@ final class WebhookStore {
                     ps.executeUpdate();
                 }
             }
-            for (Finish f : finished) {
-                if (!f.succeeded()) {
-                    finish(c, f.delivery(), false, f.responseStatus(), f.error(), f.now(),
-                            f.retryAt());
-                }
+            List<Finish> failed = finished.stream().filter(f -> !f.succeeded())
+                    .sorted(java.util.Comparator.comparing(f -> f.delivery().id())).toList();
+            for (Finish f : failed) {
+                finish(c, f.delivery(), false, f.responseStatus(), f.error(), f.now(),
+                        f.retryAt());
             }
             return null;
         });
@@ -446,7 +482,7 @@ final class WebhookStore {
         try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set"
                 + " status = ?, response_status = ?, error = ?, finished_at = ?,"
                 + " next_attempt_at = ?, leased_until = null"
-                + " where id = ? and status = 'pending'")) {
+                + " where id = ? and status = 'pending' and leased_until = ?")) {
             ps.setString(1, succeeded ? Delivery.SUCCEEDED : Delivery.FAILED);
             if (responseStatus == null) {
                 ps.setNull(2, java.sql.Types.INTEGER);
@@ -457,6 +493,7 @@ final class WebhookStore {
             Jdbc.setInstant(ps, 4, now);
             Jdbc.setInstant(ps, 5, succeeded ? null : retryAt);
             ps.setString(6, delivery.id());
+            Jdbc.setInstant(ps, 7, delivery.leasedUntil());
             if (ps.executeUpdate() != 1) {
                 return false;
             }
@@ -474,12 +511,16 @@ final class WebhookStore {
                     delivery.eventType(), delivery.attempt() + 1, delivery.firstAttemptAt(),
                     now, retryAt);
         }
-        Instant failingSince = null;
         try (PreparedStatement ps = c.prepareStatement("update webhook_endpoints"
-                + " set failing_since = coalesce(failing_since, ?) where id = ?"
-                + " returning failing_since, status, url")) {
+                + " set failing_since = ? where id = ? and failing_since is null")) {
             Jdbc.setInstant(ps, 1, now);
             ps.setString(2, delivery.endpointId());
+            ps.executeUpdate();
+        }
+        Instant failingSince;
+        try (PreparedStatement ps = c.prepareStatement("select failing_since, status, url"
+                + " from webhook_endpoints where id = ?")) {
+            ps.setString(1, delivery.endpointId());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next() && Endpoint.ENABLED.equals(rs.getString(2))) {
                     failingSince = Jdbc.getInstant(rs, 1);
@@ -509,9 +550,20 @@ final class WebhookStore {
             ps.setString(2, endpointId);
             ps.executeUpdate();
         }
-        String payload = EventRenderer.json(Map.of(
-                "endpoint_id", endpointId, "url", url, "failing_since", failingSince.toString(),
-                "occurred_at", now.toString()));
+        // The host only: a URL's path or query may carry the receiver's credentials, and this
+        // event may go to other endpoints.
+        String host;
+        try {
+            host = java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            host = null;
+        }
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("endpoint_id", endpointId);
+        fields.put("host", host);
+        fields.put("failing_since", failingSince.toString());
+        fields.put("occurred_at", now.toString());
+        String payload = EventRenderer.json(fields);
         try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
                 + " credit_type, event_type, payload, created_at) values ('', '', ?, ?::jsonb,"
                 + " ?)")) {
@@ -522,14 +574,15 @@ final class WebhookStore {
         }
     }
 
-    private static void insertAttempt(Connection c, String endpointId, long seq, String type,
-                                      int attempt, Instant firstAttemptAt, Instant now,
-                                      Instant due) throws SQLException {
+    private static String insertAttempt(Connection c, String endpointId, long seq, String type,
+                                        int attempt, Instant firstAttemptAt, Instant now,
+                                        Instant due) throws SQLException {
+        String id = Ids.withPrefix(DELIVERY_PREFIX);
         try (PreparedStatement ps = c.prepareStatement("insert into webhook_deliveries (id,"
                 + " endpoint_id, event_seq, event_type, attempt, status, created_at,"
                 + " first_attempt_at, next_attempt_at) values (?, ?, ?, ?, ?, 'pending', ?, ?,"
                 + " ?)")) {
-            ps.setString(1, Ids.withPrefix(DELIVERY_PREFIX));
+            ps.setString(1, id);
             ps.setString(2, endpointId);
             ps.setLong(3, seq);
             ps.setString(4, type);
@@ -539,6 +592,7 @@ final class WebhookStore {
             Jdbc.setInstant(ps, 8, due);
             ps.executeUpdate();
         }
+        return id;
     }
 
     /**
@@ -567,6 +621,31 @@ final class WebhookStore {
                         + endpoint.id() + " is disabled; enable it first");
             }
             long seq = Event.seqOf(first.eventId());
+            // One chain of attempts per event and endpoint: a pending attempt is superseded
+            // by this one; one being sent right now makes the retry wait.
+            try (PreparedStatement ps = c.prepareStatement("select count(*) from"
+                    + " webhook_deliveries where endpoint_id = ? and event_seq = ?"
+                    + " and status = 'pending' and leased_until > ?")) {
+                ps.setString(1, first.endpointId());
+                ps.setLong(2, seq);
+                Jdbc.setInstant(ps, 3, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        throw new dev.credits.InvalidStateException("an attempt of this event"
+                                + " to this endpoint is being sent now; retry when it is done");
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("update webhook_deliveries set"
+                    + " status = 'failed', error = 'superseded by a manual retry',"
+                    + " finished_at = ?, next_attempt_at = null where endpoint_id = ?"
+                    + " and event_seq = ? and status = 'pending'")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setString(2, first.endpointId());
+                ps.setLong(3, seq);
+                ps.executeUpdate();
+            }
             int attempt;
             try (PreparedStatement ps = c.prepareStatement("select max(attempt) from"
                     + " webhook_deliveries where endpoint_id = ? and event_seq = ?")) {
@@ -577,13 +656,11 @@ final class WebhookStore {
                     attempt = rs.getInt(1) + 1;
                 }
             }
-            insertAttempt(c, first.endpointId(), seq, first.eventType(), attempt, now, now, now);
+            String id = insertAttempt(c, first.endpointId(), seq, first.eventType(), attempt,
+                    now, now, now);
             try (PreparedStatement ps = c.prepareStatement("select " + DELIVERY_COLUMNS
-                    + " from webhook_deliveries where endpoint_id = ? and event_seq = ?"
-                    + " and attempt = ?")) {
-                ps.setString(1, first.endpointId());
-                ps.setLong(2, seq);
-                ps.setInt(3, attempt);
+                    + " from webhook_deliveries where id = ?")) {
+                ps.setString(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return delivery(rs);

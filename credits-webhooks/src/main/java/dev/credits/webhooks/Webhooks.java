@@ -6,8 +6,6 @@ import dev.credits.NotFoundException;
 import dev.credits.StorageUnavailableException;
 import dev.credits.ValidationException;
 import dev.credits.internal.Json;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -63,12 +61,18 @@ public final class Webhooks implements AutoCloseable {
     public static final int BODY_BYTES_MAX = 256 * 1024;
     static final int FAN_OUT_BATCH = 500;
     static final int PURGE_BATCH = 1_000;
+    /** At most this many purge batches a minute: up to 14.4 million attempts a day. */
+    static final int PURGE_ROUNDS_MAX = 10;
+    /** How long a receiver may take to send its answer's body after its status. */
+    static final long BODY_GRACE_MS = 5_000;
     static final int ERROR_TEXT_MAX = 300;
     static final int LIST_LIMIT_MAX = 500;
     static final int LIST_LIMIT_DEFAULT = 50;
     static final long PURGE_EVERY_MS = 60_000;
     /** How long a round waits for a sender before it looks for due work again. */
     static final long PROGRESS_WAIT_MS = 20;
+    /** How long {@link #close()} waits for attempts in flight. */
+    static final long CLOSE_WAIT_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
 
     private final Credits credits;
@@ -407,24 +411,48 @@ public final class Webhooks implements AutoCloseable {
             int recorded = 0;
             while (!closed) {
                 Instant now = credits.now();
-                while (!closed && store.fanOut(now, FAN_OUT_BATCH) == FAN_OUT_BATCH) {
-                    now = credits.now();
-                }
+                // One fan-out batch a round, so that finished attempts are recorded between
+                // them (well inside their leases) however long the backlog.
+                boolean more = store.fanOut(now, FAN_OUT_BATCH) == FAN_OUT_BATCH;
                 purgeNowAndThen(now);
                 recorded += recordFinished();
                 int free = config.workers() - running.get();
                 List<WebhookStore.Leased> leased = free <= 0 ? List.of()
-                        : store.lease(now, now.plus(LEASE), free, fullEndpoints());
+                        : withinEndpointLimits(store.lease(now, now.plus(LEASE), free,
+                                fullEndpoints()));
                 if (!leased.isEmpty()) {
                     send(leased);
-                } else if (running.get() == 0 && finished.isEmpty()) {
+                } else if (running.get() == 0 && finished.isEmpty() && !more) {
                     break;
-                } else {
+                } else if (!more) {
                     awaitProgress();
                 }
             }
             return recorded + recordFinished();
         }
+    }
+
+    /**
+     * The leased deliveries that fit their endpoints' in-flight limits; the rest are given
+     * back for a later round, so one slow endpoint cannot take every sender.
+     */
+    private List<WebhookStore.Leased> withinEndpointLimits(List<WebhookStore.Leased> leased) {
+        Map<String, Integer> taken = new java.util.HashMap<>();
+        List<WebhookStore.Leased> keep = new ArrayList<>();
+        List<WebhookStore.Leased> back = new ArrayList<>();
+        for (WebhookStore.Leased delivery : leased) {
+            AtomicInteger busy = inFlight.get(delivery.endpointId());
+            int already = (busy == null ? 0 : busy.get())
+                    + taken.getOrDefault(delivery.endpointId(), 0);
+            if (already < IN_FLIGHT_PER_ENDPOINT_MAX) {
+                keep.add(delivery);
+                taken.merge(delivery.endpointId(), 1, Integer::sum);
+            } else {
+                back.add(delivery);
+            }
+        }
+        store.release(back);
+        return keep;
     }
 
     /** Waits a moment for a sender to finish an attempt. */
@@ -440,14 +468,22 @@ public final class Webhooks implements AutoCloseable {
         }
     }
 
-    /** Records what the senders finished since the last time, in one transaction. */
+    /**
+     * Records what the senders finished since the last time, in one transaction. If that
+     * fails (the database away), the outcomes wait for the next round.
+     */
     private int recordFinished() {
         List<WebhookStore.Finish> batch = new ArrayList<>();
         for (WebhookStore.Finish f; (f = finished.poll()) != null; ) {
             batch.add(f);
         }
         if (!batch.isEmpty()) {
-            store.finishAll(batch);
+            try {
+                store.finishAll(batch);
+            } catch (RuntimeException e) {
+                finished.addAll(batch);
+                throw e;
+            }
         }
         return batch.size();
     }
@@ -458,7 +494,14 @@ public final class Webhooks implements AutoCloseable {
             return;
         }
         lastPurgeMs = wall;
-        int purged = store.purgeFinished(now.minus(DELIVERY_LOG_RETENTION), PURGE_BATCH);
+        int purged = 0;
+        for (int round = 0; round < PURGE_ROUNDS_MAX; round++) {
+            int batch = store.purgeFinished(now.minus(DELIVERY_LOG_RETENTION), PURGE_BATCH);
+            purged += batch;
+            if (batch < PURGE_BATCH) {
+                break;
+            }
+        }
         if (purged > 0) {
             LOG.info("forgot {} webhook attempts older than {} days", purged,
                     DELIVERY_LOG_RETENTION.toDays());
@@ -531,9 +574,11 @@ public final class Webhooks implements AutoCloseable {
     }
 
     private record Outcome(boolean succeeded, Integer status, String error) {
+        /** A failure; its text is printable (no control characters) and short. */
         static Outcome failure(Integer status, String error) {
-            return new Outcome(false, status, error.length() > ERROR_TEXT_MAX
-                    ? error.substring(0, ERROR_TEXT_MAX) : error);
+            String text = error.replaceAll("[\\p{Cntrl}\\p{Cs}]", " ");
+            return new Outcome(false, status, text.length() > ERROR_TEXT_MAX
+                    ? text.substring(0, ERROR_TEXT_MAX) : text);
         }
     }
 
@@ -564,41 +609,72 @@ public final class Webhooks implements AutoCloseable {
                 .header("webhook-timestamp", Long.toString(timestamp))
                 .header("webhook-signature", String.join(" ", signatures))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        java.util.concurrent.CompletableFuture<HttpResponse<Void>> sending =
+                http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
         try {
-            HttpResponse<InputStream> response = http.send(request,
-                    HttpResponse.BodyHandlers.ofInputStream());
-            String excerpt;
-            try (InputStream in = response.body()) {
-                excerpt = new String(in.readNBytes(ERROR_TEXT_MAX), StandardCharsets.UTF_8);
-            }
-            int status = response.statusCode();
+            // The request timeout covers the answer's status; this covers its body too.
+            int status = sending.get(timeout.toMillis() + BODY_GRACE_MS,
+                    TimeUnit.MILLISECONDS).statusCode();
             if (status >= 200 && status < 300) {
                 return new Outcome(true, status, null);
             }
-            return Outcome.failure(status, "HTTP " + status + (excerpt.isBlank() ? ""
-                    : ": " + excerpt.strip()));
-        } catch (HttpConnectTimeoutException e) {
-            return Outcome.failure(null, "could not connect within "
-                    + CONNECT_TIMEOUT.toSeconds() + " s");
-        } catch (HttpTimeoutException e) {
+            return Outcome.failure(status, "HTTP " + status);
+        } catch (java.util.concurrent.TimeoutException e) {
+            sending.cancel(true);
             return Outcome.failure(null, "no answer within " + timeout.toMillis() + " ms");
-        } catch (IOException e) {
-            return Outcome.failure(null, "could not deliver: " + (e.getMessage() == null
-                    ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpConnectTimeoutException) {
+                return Outcome.failure(null, "could not connect within "
+                        + CONNECT_TIMEOUT.toSeconds() + " s");
+            }
+            if (cause instanceof HttpTimeoutException) {
+                return Outcome.failure(null, "no answer within " + timeout.toMillis() + " ms");
+            }
+            return Outcome.failure(null, "could not deliver: " + (cause == null
+                    || cause.getMessage() == null ? String.valueOf(cause)
+                    : cause.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            sending.cancel(true);
             return Outcome.failure(null, "interrupted while sending");
         }
     }
 
+    /**
+     * Stops delivering: no more leases; the attempts in flight get up to
+     * {@link #CLOSE_WAIT_MS} to finish and what finished is recorded, so a restart does not
+     * send them again.
+     */
     @Override
     public void close() {
         closed = true;
+        ScheduledExecutorService passes;
         synchronized (this) {
-            if (scheduler != null) {
-                scheduler.shutdownNow();
+            passes = scheduler;
+        }
+        if (passes != null) {
+            passes.shutdown();
+        }
+        senders.shutdown();
+        try {
+            senders.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+            if (passes != null) {
+                passes.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            synchronized (passLock) {
+                recordFinished();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the last webhook attempts; they will be sent again", e);
         }
         senders.shutdownNow();
+        if (passes != null) {
+            passes.shutdownNow();
+        }
     }
 }

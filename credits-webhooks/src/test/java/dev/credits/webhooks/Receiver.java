@@ -23,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
  * receiver does, and records what arrives. It answers 200, 500, or slowly, as told.
  */
 public final class Receiver implements AutoCloseable {
-    public enum Mode { OK, FAIL, SLOW }
+    public enum Mode { OK, FAIL, SLOW, STALL_BODY }
 
     public record Received(String id, String timestamp, String signatures, JsonNode body,
                            byte[] raw, Instant at, boolean verified) {
@@ -52,6 +52,17 @@ public final class Receiver implements AutoCloseable {
             received.add(new Received(id, ts, sigs, JSON.readTree(raw), raw, Instant.now(),
                     verified));
             Mode now = mode;
+            if (now == Mode.STALL_BODY) {
+                // A status and a promise of a body that never comes.
+                exchange.sendResponseHeaders(200, 1_000);
+                try {
+                    Thread.sleep(slowMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                exchange.close();
+                return;
+            }
             if (now == Mode.SLOW) {
                 try {
                     Thread.sleep(slowMs);

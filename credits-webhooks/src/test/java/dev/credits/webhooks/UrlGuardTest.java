@@ -34,7 +34,11 @@ class UrlGuardTest {
                 new String[] {"http://198.18.0.1/h", "reserved"},
                 new String[] {"http://[::ffff:127.0.0.1]/h", "loopback"},
                 new String[] {"http://[::ffff:10.0.0.1]/h", "private"},
-                new String[] {"http://[64:ff9b::a9fe:a9fe]/h", "link-local"});
+                new String[] {"http://[64:ff9b::a9fe:a9fe]/h", "link-local"},
+                new String[] {"http://[64:ff9b:1::a00:1]/h", "local-use NAT64"},
+                new String[] {"http://[2002:7f00:1::1]/h", "loopback (6to4)"},
+                new String[] {"http://[2002:a00:1::1]/h", "private (6to4)"},
+                new String[] {"http://[2001:0:4136:e378::1]/h", "Teredo"});
         for (String[] c : refused) {
             assertThatThrownBy(() -> strict.requireAllowed(c[0])).as(c[0])
                     .isInstanceOf(ValidationException.class).hasMessageContaining(c[1]);
