@@ -5,6 +5,7 @@ import dev.credits.webhooks.Event;
 import dev.credits.webhooks.Page;
 import dev.credits.webhooks.Webhooks;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The event feed: one JSON object per line, newest first, the bodies webhooks send. */
@@ -19,18 +20,13 @@ final class EventsCommand extends LedgerCommand {
             + " credits.spent.")
     String type;
 
-    @Option(names = "--limit", paramLabel = "EVENTS", defaultValue = "50",
-            description = "Events, 1-500 (default: ${DEFAULT-VALUE}).")
-    int limit;
-
-    @Option(names = "--cursor", paramLabel = "CURSOR",
-            description = "Continue after a previous page.")
-    String cursor;
+    @Mixin
+    PageOptions paging;
 
     @Override
     int run(Credits credits) {
         try (Webhooks webhooks = WebhooksCommand.open(this, credits)) {
-            Page<Event> page = webhooks.events(customerId, type, limit, cursor);
+            Page<Event> page = webhooks.events(customerId, type, paging.limit, paging.cursor);
             for (Event event : page.data()) {
                 out().println(Output.json(event.body()));
             }

@@ -6,6 +6,7 @@ import dev.credits.HistoryPage;
 import dev.credits.Transaction;
 import dev.credits.TransactionType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,17 +29,13 @@ final class HistoryCommand extends LedgerCommand {
     @Option(names = "--daily", description = "Merge usage per UTC day, credit type and feature.")
     boolean daily;
 
-    @Option(names = "--limit", paramLabel = "ROWS", defaultValue = "" + History.LIMIT_DEFAULT,
-            description = "Rows per page, 1-" + History.LIMIT_MAX + " (default: ${DEFAULT-VALUE}).")
-    int limit;
-
-    @Option(names = "--cursor", paramLabel = "CURSOR",
-            description = "Continue after a previous page.")
-    String cursor;
+    @Mixin
+    PageOptions paging;
 
     @Override
     int run(Credits credits) {
-        History query = History.query().creditType(creditType).limit(limit).after(cursor);
+        History query = History.query().creditType(creditType).limit(paging.limit)
+                .after(paging.cursor);
         if (kind != null) {
             query = query.type(TransactionType.parse(kind));
         }

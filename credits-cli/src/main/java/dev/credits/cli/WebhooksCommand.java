@@ -7,8 +7,8 @@ import dev.credits.webhooks.Page;
 import dev.credits.webhooks.Webhooks;
 import dev.credits.webhooks.WebhooksConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -62,18 +62,13 @@ final class WebhooksCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "ENDPOINT", description = "Endpoint id (whe_…).")
         String endpointId;
 
-        @Option(names = "--limit", paramLabel = "ROWS", defaultValue = "50",
-                description = "Rows per page, 1-500 (default: ${DEFAULT-VALUE}).")
-        int limit;
-
-        @Option(names = "--cursor", paramLabel = "CURSOR",
-                description = "Continue after a previous page.")
-        String cursor;
+        @Mixin
+        PageOptions paging;
 
         @Override
         int run(Credits credits) {
             try (Webhooks webhooks = open(this, credits)) {
-                Page<Delivery> page = webhooks.deliveries(endpointId, limit, cursor);
+                Page<Delivery> page = webhooks.deliveries(endpointId, paging.limit, paging.cursor);
                 out().printf(ROW_FORMAT, "ID", "EVENT", "TYPE", "ATTEMPT", "STATUS", "HTTP",
                         "DETAIL");
                 for (Delivery d : page.data()) {

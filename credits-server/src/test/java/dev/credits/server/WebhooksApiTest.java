@@ -78,8 +78,16 @@ class WebhooksApiTest {
         assertThat(t.get("/v1/events/" + eventId).json().toString())
                 .isEqualTo(got.body().toString());
 
-        JsonNode deliveries = t.get("/v1/webhook-endpoints/" + id + "/deliveries").json();
-        JsonNode first = deliveries.get("data").get(0);
+        // The outcome is recorded in the round after the answer: wait for it.
+        JsonNode first = t.get("/v1/webhook-endpoints/" + id + "/deliveries").json().get("data")
+                .get(0);
+        deadline = System.currentTimeMillis() + 10_000;
+        while (!first.get("status").asText().equals("succeeded")
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            first = t.get("/v1/webhook-endpoints/" + id + "/deliveries").json().get("data")
+                    .get(0);
+        }
         assertThat(first.get("status").asText()).isEqualTo("succeeded");
         assertThat(first.get("response_status").asInt()).isEqualTo(200);
         assertThat(first.get("event_id").asText()).isEqualTo(eventId);
