@@ -106,10 +106,12 @@ public final class CreditsServer {
         Guards guards = new Guards(keys);
         AiApi aiApi = new AiApi(ai, metrics);
         WebhooksApi hooks = new WebhooksApi(webhooks, metrics);
+        TopupsApi topups = new TopupsApi(webhooks.autoTopups(), credits.creditTypes());
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
-            routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks);
+            routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks,
+                    topups);
         });
         app.start(port);
         return new CreditsServer(app, owned);
@@ -133,7 +135,7 @@ public final class CreditsServer {
     /** Every route of the server, in one place. */
     private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
                                OperationsApi operations, Guards guards, AiApi ai,
-                               WebhooksApi webhooks) {
+                               WebhooksApi webhooks, TopupsApi topups) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
         routes.before("/v1/*", guards::requireJson);
@@ -179,6 +181,15 @@ public final class CreditsServer {
         routes.post("/v1/webhook-deliveries/{id}/retry", webhooks::retry);
         routes.get("/v1/events", webhooks::events);
         routes.get("/v1/events/{id}", webhooks::event);
+        routes.put("/v1/customers/{customer}/wallets/{credit_type}/auto-topup",
+                topups::putRule);
+        routes.get("/v1/customers/{customer}/wallets/{credit_type}/auto-topup",
+                topups::getRule);
+        routes.delete("/v1/customers/{customer}/wallets/{credit_type}/auto-topup",
+                topups::deleteRule);
+        routes.get("/v1/topups/{id}", topups::get);
+        routes.post("/v1/topups/{id}/complete", topups::complete);
+        routes.post("/v1/topups/{id}/fail", topups::fail);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);

@@ -248,6 +248,71 @@ class WebhooksApiTest {
     }
 
     @Test
+    void anAutoTopUp_isRequestedWhenLow_andCompletedOverHttpOnce() throws Exception {
+        String rule = "/v1/customers/topped/wallets/credits/auto-topup";
+        assertThat(send("GET", rule, null).status()).isEqualTo(404);
+        Response put = send("PUT", rule, "{\"threshold\": \"10.00\", \"amount\": 25,"
+                + " \"max_per_day\": 2}");
+        assertThat(put.status()).as(put.body()).isEqualTo(200);
+        assertThat(put.json().get("amount").asText()).isEqualTo("25.00");
+        assertThat(put.json().get("enabled").asBoolean()).isTrue();
+        assertThat(send("GET", rule, null).json().get("max_per_day").asInt()).isEqualTo(2);
+        post("/v1/customers/topped/grants", "{\"credit_type\": \"credits\", \"amount\":"
+                + " \"12.00\", \"source\": \"purchase\"}");
+        post("/v1/customers/topped/spend", "{\"credit_type\": \"credits\", \"amount\":"
+                + " \"5.00\"}");
+        JsonNode asked = null;
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode data = t.get("/v1/events?customer_id=topped&type=topup.requested").json()
+                    .get("data");
+            if (data.size() > 0) {
+                asked = data.get(0);
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(asked).isNotNull();
+        String id = asked.get("data").get("topup_id").asText();
+        assertThat(asked.get("data").get("amount").asText()).isEqualTo("25.00");
+        assertThat(t.get("/v1/topups/" + id).json().get("status").asText())
+                .isEqualTo("requested");
+        Response done = post("/v1/topups/" + id + "/complete",
+                "{\"payment_reference\": \"pi_42\"}");
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
+        assertThat(done.json().get("status").asText()).isEqualTo("succeeded");
+        assertThat(post("/v1/topups/" + id + "/complete", "{\"payment_reference\": \"pi_42\"}")
+                .json().get("grant_id").asText()).isEqualTo(done.json().get("grant_id").asText());
+        assertThat(t.get("/v1/customers/topped/wallets/credits").json().get("balance").asText())
+                .isEqualTo("32.00");
+        for (String[] bad : new String[][] {
+                {"PUT", rule, "{\"threshold\": \"10.00\"}", "422"},
+                {"PUT", rule, "{\"threshold\": \"10.00\", \"amount\": 5, \"target\": 50}",
+                        "422"},
+                {"PUT", rule, "{\"threshold\": \"10.00\", \"amount\": 5,"
+                        + " \"max_per_day\": 25}", "422"},
+                {"PUT", rule, "{\"threshold\": \"10.00\", \"amount\": 5,"
+                        + " \"enabled\": \"yes\"}", "400"},
+                {"PUT", rule, "{\"threshold\": \"-1\", \"amount\": 5}", "422"},
+                {"PUT", rule, "{\"threshold\": 1, \"amount\": 5, \"color\": 1}", "422"},
+                {"PUT", "/v1/customers/topped/wallets/gold/auto-topup",
+                        "{\"threshold\": 1, \"amount\": 5}", "422"},
+                {"POST", "/v1/topups/" + id + "/complete", "{}", "422"},
+                {"POST", "/v1/topups/" + id + "/complete", "{\"payment_reference\": \"pi_9\"}",
+                        "409"},
+                {"POST", "/v1/topups/" + id + "/fail", null, "409"},
+                {"POST", "/v1/topups/tpu_nope/complete", "{\"payment_reference\": \"p\"}",
+                        "404"},
+                {"GET", "/v1/topups/tpu_nope", null, "404"}}) {
+            Response r = send(bad[0], bad[1], bad[2]);
+            assertThat(r.status()).as(bad[0] + " " + bad[1] + " " + bad[2] + ": " + r.body())
+                    .isEqualTo(Integer.parseInt(bad[3]));
+        }
+        assertThat(send("DELETE", rule, null).status()).isEqualTo(200);
+        assertThat(send("GET", rule, null).status()).isEqualTo(404);
+    }
+
+    @Test
     void aPrivateAddress_isRefusedByAServerThatDoesNotAllowThem() {
         try (TestServer strict = TestServer.start()) {
             for (String url : List.of("http://127.0.0.1:9/h", "http://localhost/h",

@@ -52,6 +52,9 @@ public final class EventTypes {
         names.put("SubscriptionCanceled", "subscription.canceled");
         names.put("ProductPurchased", "purchase.completed");
         names.put("AiCallCompleted", "ai_call.completed");
+        names.put(AutoTopups.REQUESTED, "topup.requested");
+        names.put(AutoTopups.SUCCEEDED, "topup.succeeded");
+        names.put(AutoTopups.FAILED, "topup.failed");
         names.put(ENDPOINT_DISABLED, "webhook_endpoint.disabled");
         return Map.copyOf(names);
     }

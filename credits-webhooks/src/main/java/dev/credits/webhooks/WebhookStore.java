@@ -54,9 +54,11 @@ final class WebhookStore {
     }
 
     private final DataSource dataSource;
+    private final dev.credits.CreditTypes types;
 
-    WebhookStore(DataSource dataSource) {
+    WebhookStore(DataSource dataSource, dev.credits.CreditTypes types) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.types = types;
     }
 
     <T> T inTransaction(Jdbc.Work<T> work) {
@@ -242,19 +244,27 @@ final class WebhookStore {
         return inBackgroundTransaction(c -> {
             List<Long> seqs = new ArrayList<>();
             List<String> names = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select seq, event_type from outbox"
-                    + " where webhooks_at is null order by seq limit ? for update skip locked")) {
+            java.util.Set<dev.credits.internal.WalletKey> wallets = new java.util.TreeSet<>();
+            try (PreparedStatement ps = c.prepareStatement("select seq, event_type,"
+                    + " customer_id, credit_type from outbox where webhooks_at is null"
+                    + " order by seq limit ? for update skip locked")) {
                 ps.setInt(1, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         seqs.add(rs.getLong(1));
                         names.add(rs.getString(2));
+                        if (!rs.getString(4).isEmpty() && types.contains(rs.getString(4))) {
+                            wallets.add(new dev.credits.internal.WalletKey(rs.getString(3),
+                                    rs.getString(4)));
+                        }
                     }
                 }
             }
             if (seqs.isEmpty()) {
                 return 0;
             }
+            // A change that left a wallet low asks for its top-up here, once.
+            AutoTopups.requestDue(c, List.copyOf(wallets), now, types);
             List<Endpoint> enabled = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select " + ENDPOINT_COLUMNS
                     + " from webhook_endpoints where status = 'enabled'");

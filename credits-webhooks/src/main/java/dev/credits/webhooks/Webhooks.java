@@ -78,6 +78,7 @@ public final class Webhooks implements AutoCloseable {
     private final Credits credits;
     private final WebhooksConfig config;
     private final WebhookStore store;
+    private final AutoTopups autoTopups;
     private final UrlGuard guard;
     private final EventRenderer renderer;
     private final HttpClient http;
@@ -99,7 +100,8 @@ public final class Webhooks implements AutoCloseable {
         this.credits = credits;
         this.timeout = timeout;
         this.config = config;
-        this.store = new WebhookStore(dataSource);
+        this.store = new WebhookStore(dataSource, credits.creditTypes());
+        this.autoTopups = AutoTopups.open(credits, dataSource);
         this.guard = new UrlGuard(config.allowPrivateNetworks());
         this.renderer = new EventRenderer(credits.creditTypes());
         this.senders = Executors.newFixedThreadPool(config.workers(), r -> {
@@ -125,6 +127,11 @@ public final class Webhooks implements AutoCloseable {
     static Webhooks open(Credits credits, DataSource dataSource, WebhooksConfig config,
                          Duration timeout) {
         return new Webhooks(credits, dataSource, config, timeout);
+    }
+
+    /** The wallets' auto top-up rules and requests (requested as events are fanned out). */
+    public AutoTopups autoTopups() {
+        return autoTopups;
     }
 
     // ---- endpoints
