@@ -3,6 +3,7 @@ package dev.credits.ai;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.Amount;
 import dev.credits.postgres.Jdbc;
+import dev.credits.postgres.Outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -283,18 +284,11 @@ final class AiCallStore {
     private static void appendEvent(Connection c, String customerId, String creditType,
                                     String type, Map<String, Object> payload, Instant now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
-                + " credit_type, event_type, payload, created_at) values (?, ?, ?, ?::jsonb, ?)")) {
-            ps.setString(1, customerId);
-            ps.setString(2, creditType);
-            ps.setString(3, type);
-            try {
-                ps.setString(4, JSON.writeValueAsString(payload));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            Jdbc.setInstant(ps, 5, now);
-            ps.executeUpdate();
+        try {
+            Outbox.append(c, customerId, creditType, type, JSON.writeValueAsString(payload),
+                    now);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

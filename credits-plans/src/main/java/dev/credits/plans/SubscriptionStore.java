@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.postgres.Jdbc;
+import dev.credits.postgres.Outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -358,15 +359,7 @@ final class SubscriptionStore {
                      Instant now) throws SQLException {
         Map<String, Object> body = new LinkedHashMap<>(payload);
         body.put("occurred_at", now.toString());
-        try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
-                + " credit_type, event_type, payload, created_at)"
-                + " values (?, '', ?, ?::jsonb, ?)")) {
-            ps.setString(1, customerId);
-            ps.setString(2, type);
-            ps.setString(3, write(body));
-            Jdbc.setInstant(ps, 4, now);
-            ps.executeUpdate();
-        }
+        Outbox.append(c, customerId, "", type, write(body), now);
     }
 
     /**

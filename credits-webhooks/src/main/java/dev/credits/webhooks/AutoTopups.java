@@ -16,6 +16,7 @@ import dev.credits.internal.Ids;
 import dev.credits.internal.Json;
 import dev.credits.internal.WalletKey;
 import dev.credits.postgres.Jdbc;
+import dev.credits.postgres.Outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -462,15 +463,6 @@ public final class AutoTopups {
     private static void appendEvent(Connection c, String customerId, String creditType,
                                     String type, Map<String, Object> payload, Instant now)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
-                + " credit_type, event_type, payload, created_at) values (?, ?, ?, ?::jsonb,"
-                + " ?)")) {
-            ps.setString(1, customerId);
-            ps.setString(2, creditType);
-            ps.setString(3, type);
-            ps.setString(4, EventRenderer.json(payload));
-            Jdbc.setInstant(ps, 5, now);
-            ps.executeUpdate();
-        }
+        Outbox.append(c, customerId, creditType, type, EventRenderer.json(payload), now);
     }
 }

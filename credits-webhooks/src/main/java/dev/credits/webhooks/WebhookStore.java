@@ -573,15 +573,8 @@ final class WebhookStore {
         fields.put("host", host);
         fields.put("failing_since", failingSince.toString());
         fields.put("occurred_at", now.toString());
-        String payload = EventRenderer.json(fields);
-        try (PreparedStatement ps = c.prepareStatement("insert into outbox (customer_id,"
-                + " credit_type, event_type, payload, created_at) values ('', '', ?, ?::jsonb,"
-                + " ?)")) {
-            ps.setString(1, EventTypes.ENDPOINT_DISABLED);
-            ps.setString(2, payload);
-            Jdbc.setInstant(ps, 3, now);
-            ps.executeUpdate();
-        }
+        dev.credits.postgres.Outbox.append(c, "", "", EventTypes.ENDPOINT_DISABLED,
+                EventRenderer.json(fields), now);
     }
 
     private static String insertAttempt(Connection c, String endpointId, long seq, String type,
