@@ -11,11 +11,12 @@ create table topup_rules (
     target          bigint      check (target > 0),     -- what brings available up to this
     product         text,
     max_per_day     int         not null check (max_per_day between 1 and 24),
-    failures_in_row int         not null default 0,
+    failures_in_row int         not null default 0 check (failures_in_row >= 0),
     created_at      timestamptz not null,
     updated_at      timestamptz not null,
     primary key (customer_id, credit_type),
-    check ((amount is null) <> (target is null))
+    check ((amount is null) <> (target is null)),
+    check (target is null or target > threshold)
 );
 
 create table topups (
@@ -30,7 +31,12 @@ create table topups (
     grant_id          text,
     created_at        timestamptz not null,
     finished_at       timestamptz,
-    primary key (customer_id, id)
+    primary key (customer_id, id),
+    check (status not in ('completing', 'succeeded') or payment_reference is not null),
+    check (status <> 'succeeded' or grant_id is not null)
 );
-create index topups_by_id on topups (id);
+create unique index topups_by_id on topups (id);
+-- At most one top-up in flight per wallet, whatever races.
+create unique index topups_one_in_flight on topups (customer_id, credit_type)
+    where status in ('requested', 'completing');
 create index topups_by_wallet on topups (customer_id, credit_type, created_at);

@@ -50,6 +50,8 @@ public final class AutoTopups {
     static final String REQUESTED = "TopupRequested";
     static final String SUCCEEDED = "TopupSucceeded";
     static final String FAILED = "TopupFailed";
+    /** A request not completed or failed within this lapses (fails), freeing the wallet. */
+    public static final Duration REQUEST_LIFETIME = Duration.ofHours(24);
 
     /** A wallet's rule; exactly one of {@code amount} and {@code target} is set. */
     public record Rule(String customerId, String creditType, boolean enabled, Amount threshold,
@@ -210,37 +212,57 @@ public final class AutoTopups {
         if (wallets.isEmpty()) {
             return;
         }
+        // The rules first, locked in key order; the balances are read after the lock is held.
+        List<Object[]> rules = new java.util.ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("select r.customer_id, r.credit_type,"
-                + " r.threshold, r.amount, r.target, r.product, r.max_per_day,"
-                + " w.balance - w.held as available"
-                + " from topup_rules r join wallets w on w.customer_id = r.customer_id"
-                + " and w.credit_type = r.credit_type"
-                + " join unnest(?::text[], ?::text[]) as k(c, t)"
+                + " r.threshold, r.amount, r.target, r.product, r.max_per_day"
+                + " from topup_rules r join unnest(?::text[], ?::text[]) as k(c, t)"
                 + " on r.customer_id = k.c and r.credit_type = k.t"
                 + " where r.enabled order by r.customer_id, r.credit_type for update of r")) {
             ps.setArray(1, c.createArrayOf("text", wallets.stream().map(WalletKey::customerId)
                     .toArray()));
             ps.setArray(2, c.createArrayOf("text", wallets.stream().map(WalletKey::creditType)
                     .toArray()));
-            List<Object[]> due = new java.util.ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long available = rs.getLong("available");
-                    long threshold = rs.getLong("threshold");
-                    if (available < threshold) {
-                        Long amount = Jdbc.getLongOrNull(rs, "amount");
-                        Long target = Jdbc.getLongOrNull(rs, "target");
-                        long units = amount != null ? amount
-                                : Math.subtractExact(target, available);
-                        due.add(new Object[] {rs.getString(1), rs.getString(2), units,
-                                threshold, available, rs.getString("product"),
-                                rs.getInt("max_per_day")});
-                    }
+                    rules.add(new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3),
+                            Jdbc.getLongOrNull(rs, "amount"), Jdbc.getLongOrNull(rs, "target"),
+                            rs.getString("product"), rs.getInt("max_per_day")});
                 }
             }
-            for (Object[] d : due) {
-                request(c, (String) d[0], (String) d[1], (long) d[2], (long) d[3], (long) d[4],
-                        (String) d[5], (int) d[6], now, types);
+        }
+        for (Object[] r : rules) {
+            String customerId = (String) r[0];
+            String creditType = (String) r[1];
+            long threshold = (long) r[2];
+            Long available = available(c, customerId, creditType);
+            if (available == null || available >= threshold) {
+                continue;
+            }
+            Long amount = (Long) r[3];
+            long units;
+            try {
+                units = amount != null ? amount : Math.subtractExact((Long) r[4], available);
+            } catch (ArithmeticException e) {
+                continue; // a target no wallet can be brought up to: nothing to request
+            }
+            if (units <= 0) {
+                continue;
+            }
+            request(c, customerId, creditType, units, threshold, available, (String) r[5],
+                    (int) r[6], now, types);
+        }
+    }
+
+    /** The wallet's available balance as stored (balance less held); null for no wallet. */
+    private static Long available(Connection c, String customerId, String creditType)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select balance - held from wallets"
+                + " where customer_id = ? and credit_type = ?")) {
+            ps.setString(1, customerId);
+            ps.setString(2, creditType);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : null;
             }
         }
     }
@@ -248,6 +270,29 @@ public final class AutoTopups {
     private static void request(Connection c, String customerId, String creditType, long units,
                                 long threshold, long available, String product, int maxPerDay,
                                 Instant now, dev.credits.CreditTypes types) throws SQLException {
+        CreditType type = types.require(creditType);
+        // A request nobody completed or failed within REQUEST_LIFETIME has lapsed: it no longer
+        // blocks the wallet, and topup.failed says so.
+        try (PreparedStatement ps = c.prepareStatement("update topups set status = 'failed',"
+                + " reason = 'lapsed: neither completed nor failed in time', finished_at = ?"
+                + " where customer_id = ? and credit_type = ? and status = 'requested'"
+                + " and created_at < ? returning id, amount")) {
+            Jdbc.setInstant(ps, 1, now);
+            ps.setString(2, customerId);
+            ps.setString(3, creditType);
+            Jdbc.setInstant(ps, 4, now.minus(REQUEST_LIFETIME));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> event = new LinkedHashMap<>();
+                    event.put("topup_id", rs.getString(1));
+                    event.put("amount", type.amount(rs.getLong(2)).toString());
+                    event.put("reason", "lapsed");
+                    event.put("rule_disabled", false);
+                    event.put("occurred_at", now.toString());
+                    appendEvent(c, customerId, creditType, FAILED, event, now);
+                }
+            }
+        }
         try (PreparedStatement ps = c.prepareStatement("select count(*) filter (where status in"
                 + " ('requested', 'completing')), count(*) filter (where created_at > ?)"
                 + " from topups where customer_id = ? and credit_type = ?")) {
@@ -264,15 +309,21 @@ public final class AutoTopups {
         String id = Ids.withPrefix(ID_PREFIX);
         try (PreparedStatement ps = c.prepareStatement("insert into topups (customer_id, id,"
                 + " credit_type, amount, status, created_at) values (?, ?, ?, ?, 'requested',"
-                + " ?)")) {
+                + " ?) on conflict do nothing")) {
             ps.setString(1, customerId);
             ps.setString(2, id);
             ps.setString(3, creditType);
             ps.setLong(4, units);
             Jdbc.setInstant(ps, 5, now);
-            ps.executeUpdate();
+            if (ps.executeUpdate() != 1) {
+                return; // another request is in flight (the one-in-flight index)
+            }
         }
-        CreditType type = types.require(creditType);
+        // A request is a promise to a payment integration: it must survive a crash, unlike
+        // the rest of the fan-out's bookkeeping, so this transaction waits for the disk.
+        try (PreparedStatement ps = c.prepareStatement("set local synchronous_commit = on")) {
+            ps.execute();
+        }
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("topup_id", id);
         event.put("amount", type.amount(units).toString());
@@ -300,10 +351,11 @@ public final class AutoTopups {
      * {@link IdempotencyConflictException}; a failed top-up is {@link InvalidStateException}.
      */
     public Topup complete(String id, String paymentReference) {
-        if (paymentReference == null || paymentReference.isEmpty()
-                || paymentReference.length() > TEXT_LENGTH_MAX) {
-            throw new ValidationException("payment_reference", "is required (1.."
-                    + TEXT_LENGTH_MAX + " characters)");
+        if (paymentReference == null || paymentReference.isBlank()
+                || paymentReference.length() > TEXT_LENGTH_MAX
+                || paymentReference.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+            throw new ValidationException("payment_reference", "is required: 1.."
+                    + TEXT_LENGTH_MAX + " characters, not blank, no control characters");
         }
         Json.requireText("payment_reference", paymentReference);
         Topup claimed = Jdbc.inTransaction(dataSource, c -> {
@@ -403,6 +455,15 @@ public final class AutoTopups {
             }
             int failures = 0;
             boolean disabled = false;
+            boolean wasEnabled = false;
+            try (PreparedStatement ps = c.prepareStatement("select enabled from topup_rules"
+                    + " where customer_id = ? and credit_type = ? for update")) {
+                ps.setString(1, topup.customerId());
+                ps.setString(2, topup.creditType());
+                try (ResultSet rs = ps.executeQuery()) {
+                    wasEnabled = rs.next() && rs.getBoolean(1);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("update topup_rules set"
                     + " failures_in_row = failures_in_row + 1, enabled = enabled and"
                     + " failures_in_row + 1 < ?, updated_at = ? where customer_id = ?"
@@ -414,7 +475,7 @@ public final class AutoTopups {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         failures = rs.getInt(1);
-                        disabled = !rs.getBoolean(2) && failures >= FAILURES_MAX;
+                        disabled = wasEnabled && !rs.getBoolean(2); // this failure disabled it
                     }
                 }
             }

@@ -74,6 +74,15 @@ public final class EventTypes {
         return BY_STORED_NAME.keySet();
     }
 
+    /** The stored names of the ledger's own events: those that change a wallet's balance. */
+    private static final Set<String> LEDGER_EVENTS = Set.of("CreditsGranted", "CreditsSpent",
+            "CreditsExpired", "CreditsAdjusted", "GrantVoided", "CreditsHeld", "HoldCaptured",
+            "HoldReleased", "HoldExpired");
+
+    static boolean isLedgerEvent(String storedName) {
+        return LEDGER_EVENTS.contains(storedName);
+    }
+
     public static boolean isKnown(String wireName) {
         return WIRE_NAMES.contains(wireName);
     }

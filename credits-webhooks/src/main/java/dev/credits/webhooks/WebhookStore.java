@@ -253,7 +253,10 @@ final class WebhookStore {
                     while (rs.next()) {
                         seqs.add(rs.getLong(1));
                         names.add(rs.getString(2));
-                        if (!rs.getString(4).isEmpty() && types.contains(rs.getString(4))) {
+                        // Only a change to the wallet asks for a top-up: not the top-ups'
+                        // own events (a failure is no change), nor other modules' events.
+                        if (!rs.getString(4).isEmpty() && types.contains(rs.getString(4))
+                                && EventTypes.isLedgerEvent(rs.getString(2))) {
                             wallets.add(new dev.credits.internal.WalletKey(rs.getString(3),
                                     rs.getString(4)));
                         }

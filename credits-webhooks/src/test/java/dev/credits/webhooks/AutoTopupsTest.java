@@ -117,6 +117,32 @@ class AutoTopupsTest {
     }
 
     @Test
+    void aFailureAloneAsksForNothing_andARequestNobodyAnswersLapsesAfterADay() {
+        var wallet = credits.wallet("low_3", "credits");
+        wallet.grant(Grant.of("20.00"));
+        topups.put("low_3", "credits", true, "15.00", "10.00", null, null, 24);
+        wallet.spend(Spend.of("6.00"));
+        webhooks.deliverDue();
+        String first = (String) requested("low_3").get(0).data().get("topup_id");
+        topups.fail(first, "declined");
+        webhooks.deliverDue();
+        webhooks.deliverDue();
+        assertThat(requested("low_3")).hasSize(1); // no change to the wallet, no new request
+        wallet.spend(Spend.of("1.00"));
+        webhooks.deliverDue();
+        assertThat(requested("low_3")).hasSize(2);
+        String second = (String) requested("low_3").get(0).data().get("topup_id");
+        // Nobody completes or fails it: a day later it lapses, and the next change asks again.
+        clock.advance(AutoTopups.REQUEST_LIFETIME.plusMinutes(1));
+        wallet.spend(Spend.of("1.00"));
+        webhooks.deliverDue();
+        assertThat(topups.topup(second).status()).isEqualTo("failed");
+        assertThat(topups.topup(second).reason()).contains("lapsed");
+        assertThat(requested("low_3")).hasSize(3);
+        assertThat(topups.rule("low_3", "credits").failuresInRow()).isEqualTo(1);
+    }
+
+    @Test
     void badRulesAndUnknownTopUps_areRefused_andWriteNothing() {
         String[][] bad = {
                 {"-1.00", "5.00", null, "1"}, {"1.00", null, null, "1"},
