@@ -117,6 +117,53 @@ class AutoTopupsTest {
     }
 
     @Test
+    void racingCompletions_grantOnce_whetherTheyShareTheReferenceOrNot() throws Exception {
+        var wallet = credits.wallet("race_1", "credits");
+        wallet.grant(Grant.of("5.00"));
+        topups.put("race_1", "credits", true, "10.00", "20.00", null, null, null);
+        wallet.spend(Spend.of("1.00"));
+        webhooks.deliverDue();
+        String id = (String) requested("race_1").get(0).data().get("topup_id");
+        int threads = 16;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<String>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            String reference = i % 2 == 0 ? "pi_same" : "pi_other_" + i;
+            calls.add(pool.submit(() -> {
+                start.await();
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        return topups.complete(id, reference).grantId();
+                    } catch (dev.credits.StorageUnavailableException e) {
+                        if (attempt >= 20) {
+                            throw e; // retried like a 503
+                        }
+                    } catch (IdempotencyConflictException e) {
+                        return "conflict";
+                    }
+                }
+            }));
+        }
+        java.util.Set<String> grants = new java.util.HashSet<>();
+        int conflicts = 0;
+        for (var call : calls) {
+            String result = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (result.equals("conflict")) {
+                conflicts++;
+            } else {
+                grants.add(result);
+            }
+        }
+        pool.shutdown();
+        assertThat(grants).hasSize(1); // every completion that won names the one grant
+        assertThat(conflicts).isBetween(threads / 2 - 1, threads - 1);
+        assertThat(wallet.balance().toString()).isEqualTo("24.00"); // 4.00 + 20.00, once
+        assertThat(credits.grants("race_1", "credits", true)).hasSize(2);
+    }
+
+    @Test
     void aFailureAloneAsksForNothing_andARequestNobodyAnswersLapsesAfterADay() {
         var wallet = credits.wallet("low_3", "credits");
         wallet.grant(Grant.of("20.00"));
