@@ -1,6 +1,5 @@
 package dev.credits.ai;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.Amount;
 import dev.credits.postgres.Jdbc;
 import dev.credits.postgres.Outbox;
@@ -34,8 +33,6 @@ final class AiCallStore {
     }
 
     private final DataSource dataSource;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final int scale;
 
     AiCallStore(DataSource dataSource, int scale) {
@@ -269,8 +266,7 @@ final class AiCallStore {
                     event.put("amount", units == null ? null
                             : Amount.ofUnits(units, scale).toString());
                     event.put("transaction_id", transactionId);
-                    event.put("occurred_at", now.toString());
-                    appendEvent(c, rs.getString("customer_id"), rs.getString("credit_type"),
+                    Outbox.append(c, rs.getString("customer_id"), rs.getString("credit_type"),
                             COMPLETED_EVENT, event, now);
                 }
                 return true;
@@ -280,17 +276,6 @@ final class AiCallStore {
 
     /** The stored name of the event of a completed call (ai_call.completed on the wire). */
     static final String COMPLETED_EVENT = "AiCallCompleted";
-
-    private static void appendEvent(Connection c, String customerId, String creditType,
-                                    String type, Map<String, Object> payload, Instant now)
-            throws SQLException {
-        try {
-            Outbox.append(c, customerId, creditType, type, JSON.writeValueAsString(payload),
-                    now);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     void markStatus(Connection c, String id, AiCallStatus status, String error, Long latencyMs)
             throws SQLException {

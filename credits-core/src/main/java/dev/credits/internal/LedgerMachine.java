@@ -475,12 +475,18 @@ public final class LedgerMachine {
      * {@code expiring_soon_days} before it expires), once: the grant forgets its notice.
      */
     static void announceExpiringSoon(WalletState wallet, Instant now) {
-        List<GrantState> due = new ArrayList<>();
+        List<GrantState> due = null; // on the write path: nothing allocated when none is due
         for (GrantState grant : wallet.grants.values()) {
             if (grant.expiringNoticeAt != null && grant.status == GrantStatus.ACTIVE
                     && !grant.expiringNoticeAt.isAfter(now)) {
+                if (due == null) {
+                    due = new ArrayList<>();
+                }
                 due.add(grant);
             }
+        }
+        if (due == null) {
+            return;
         }
         due.sort(java.util.Comparator.comparing((GrantState g) -> g.expiresAt)
                 .thenComparing(g -> g.id));

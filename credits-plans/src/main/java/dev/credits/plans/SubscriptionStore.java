@@ -357,9 +357,7 @@ final class SubscriptionStore {
      */
     void appendEvent(Connection c, String customerId, String type, Map<String, Object> payload,
                      Instant now) throws SQLException {
-        Map<String, Object> body = new LinkedHashMap<>(payload);
-        body.put("occurred_at", now.toString());
-        Outbox.append(c, customerId, "", type, write(body), now);
+        Outbox.append(c, customerId, "", type, payload, now);
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.Set;
  * Each parses and validates the request, calls {@link Webhooks}, and renders the result.
  */
 final class WebhooksApi {
-    static final int LIMIT_DEFAULT = 50;
+    static final int LIMIT_DEFAULT = Webhooks.LIST_LIMIT_DEFAULT;
     private static final Set<String> CREATE_FIELDS = Set.of("url", "events", "description");
     private static final Set<String> UPDATE_FIELDS = Set.of("url", "events", "status",
             "description");
@@ -127,7 +127,8 @@ final class WebhooksApi {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw new ValidationException("limit", "must be an integer 1..500");
+            throw new ValidationException("limit", "must be an integer 1.."
+                    + Webhooks.LIST_LIMIT_MAX);
         }
     }
 

@@ -288,8 +288,7 @@ public final class AutoTopups {
                     event.put("amount", type.amount(rs.getLong(2)).toString());
                     event.put("reason", "lapsed");
                     event.put("rule_disabled", false);
-                    event.put("occurred_at", now.toString());
-                    appendEvent(c, customerId, creditType, FAILED, event, now);
+                    Outbox.append(c, customerId, creditType, FAILED, event, now);
                 }
             }
         }
@@ -330,8 +329,7 @@ public final class AutoTopups {
         event.put("threshold", type.amount(threshold).toString());
         event.put("available", type.amount(available).toString());
         event.put("product", product);
-        event.put("occurred_at", now.toString());
-        appendEvent(c, customerId, creditType, REQUESTED, event, now);
+        Outbox.append(c, customerId, creditType, REQUESTED, event, now);
     }
 
     // ---- completing and failing
@@ -411,8 +409,7 @@ public final class AutoTopups {
                     event.put("amount", claimed.amount().toString());
                     event.put("grant_id", grant.id());
                     event.put("payment_reference", paymentReference);
-                    event.put("occurred_at", now.toString());
-                    appendEvent(c, claimed.customerId(), claimed.creditType(), SUCCEEDED, event,
+                    Outbox.append(c, claimed.customerId(), claimed.creditType(), SUCCEEDED, event,
                             now);
                 }
             }
@@ -485,8 +482,7 @@ public final class AutoTopups {
             event.put("reason", reason);
             event.put("failures_in_row", failures);
             event.put("rule_disabled", disabled);
-            event.put("occurred_at", now.toString());
-            appendEvent(c, topup.customerId(), topup.creditType(), FAILED, event, now);
+            Outbox.append(c, topup.customerId(), topup.creditType(), FAILED, event, now);
             return null;
         });
         return topup(id);
@@ -519,11 +515,5 @@ public final class AutoTopups {
                         Jdbc.getInstant(rs, "finished_at"));
             }
         }
-    }
-
-    private static void appendEvent(Connection c, String customerId, String creditType,
-                                    String type, Map<String, Object> payload, Instant now)
-            throws SQLException {
-        Outbox.append(c, customerId, creditType, type, EventRenderer.json(payload), now);
     }
 }

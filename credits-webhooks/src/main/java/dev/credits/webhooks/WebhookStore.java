@@ -575,9 +575,8 @@ final class WebhookStore {
         fields.put("endpoint_id", endpointId);
         fields.put("host", host);
         fields.put("failing_since", failingSince.toString());
-        fields.put("occurred_at", now.toString());
-        dev.credits.postgres.Outbox.append(c, "", "", EventTypes.ENDPOINT_DISABLED,
-                EventRenderer.json(fields), now);
+        dev.credits.postgres.Outbox.append(c, "", "", EventTypes.ENDPOINT_DISABLED, fields,
+                now);
     }
 
     private static String insertAttempt(Connection c, String endpointId, long seq, String type,

@@ -66,8 +66,8 @@ public final class Webhooks implements AutoCloseable {
     /** How long a receiver may take to send its answer's body after its status. */
     static final long BODY_GRACE_MS = 5_000;
     static final int ERROR_TEXT_MAX = 300;
-    static final int LIST_LIMIT_MAX = 500;
-    static final int LIST_LIMIT_DEFAULT = 50;
+    public static final int LIST_LIMIT_MAX = 500;
+    public static final int LIST_LIMIT_DEFAULT = 50;
     static final long PURGE_EVERY_MS = 60_000;
     /** How long a round waits for a sender before it looks for due work again. */
     static final long PROGRESS_WAIT_MS = 20;
