@@ -134,7 +134,7 @@ public record Amount(long units, int scale) implements Comparable<Amount> {
         }
     }
 
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "…";
     }
 }

@@ -2,6 +2,7 @@ package dev.credits.cli;
 
 import dev.credits.Credits;
 import dev.credits.ai.AiMetering;
+import dev.credits.payments.Payments;
 import dev.credits.plans.Plans;
 import dev.credits.plans.TestClock;
 import dev.credits.postgres.Database;
@@ -74,6 +75,7 @@ final class ServeCommand implements Callable<Integer> {
         CreditsServer server;
         Plans plans = null;
         Webhooks webhooks = null;
+        Payments payments = null;
         try {
             attachClock(clock, dataSource);
             plans = Plans.open(credits, dataSource, app.catalog());
@@ -82,9 +84,17 @@ final class ServeCommand implements Callable<Integer> {
             AiMetering ai = app.ai() == null ? null
                     : AiMetering.open(credits, dataSource, app.ai());
             webhooks = Webhooks.open(credits, ledger.backgroundDataSource(), app.webhooks());
-            server = CreditsServer.start(credits, keys, port, plans, ai, webhooks);
+            payments = app.payments() == null ? null : Payments.open(credits, plans,
+                    webhooks.autoTopups(), ledger.backgroundDataSource(), app.payments());
+            server = CreditsServer.start(credits, keys, port, plans, ai, webhooks, payments);
             webhooks.start();
+            if (payments != null) {
+                payments.start();
+            }
         } catch (RuntimeException e) {
+            if (payments != null) {
+                payments.close();
+            }
             if (webhooks != null) {
                 webhooks.close();
             }
@@ -98,7 +108,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             throw e;
         }
-        Shutdown shutdown = new Shutdown(server, credits, webhooks);
+        Shutdown shutdown = new Shutdown(server, credits, webhooks, payments);
         shutdown.install();
         AtomicBoolean databaseLost = new AtomicBoolean();
         watchPostmaster(ledger.database(), shutdown, databaseLost);

@@ -28,11 +28,15 @@ final class Shutdown {
     private boolean done;
     private volatile boolean stopping;
 
-    /** {@code beforeLedger} (webhook delivery, say) close after the server, before the ledger. */
+    /**
+     * {@code beforeLedger} (webhook delivery, say; nulls are skipped) close after the server,
+     * before the ledger.
+     */
     Shutdown(CreditsServer server, Credits credits, AutoCloseable... beforeLedger) {
         this.server = server;
         this.credits = credits;
-        this.beforeLedger = List.of(beforeLedger);
+        this.beforeLedger = java.util.Arrays.stream(beforeLedger)
+                .filter(java.util.Objects::nonNull).toList();
     }
 
     void install() {

@@ -58,6 +58,12 @@ public final class Catalog {
         return product;
     }
 
+    /** The plan billed with Stripe price {@code priceId}; empty when no plan names it. */
+    public java.util.Optional<Plan> planByStripePrice(String priceId) {
+        return priceId == null ? java.util.Optional.empty() : plans.values().stream()
+                .filter(p -> priceId.equals(p.stripePriceId())).findFirst();
+    }
+
     public Collection<Plan> plans() {
         return Collections.unmodifiableCollection(plans.values());
     }

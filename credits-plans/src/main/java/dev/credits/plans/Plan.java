@@ -11,14 +11,21 @@ import java.util.Objects;
  * @param interval        the billing period; the allowance comes every month either way
  * @param providesMonthly the allowance granted at every monthly anniversary
  * @param rollover        how much unused allowance carries over; null for none
+ * @param stripePriceId   the Stripe recurring price of the plan; null when it is not billed
+ *                        through Stripe
  */
 public record Plan(String id, String name, Interval interval, List<Provision> providesMonthly,
-                   Rollover rollover) {
+                   Rollover rollover, String stripePriceId) {
     public Plan {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(interval, "interval");
         providesMonthly = List.copyOf(providesMonthly);
         name = name == null ? id : name;
+    }
+
+    public Plan(String id, String name, Interval interval, List<Provision> providesMonthly,
+                Rollover rollover) {
+        this(id, name, interval, providesMonthly, rollover, null);
     }
 
     /** The monthly amount of a credit type in units; 0 when the plan does not provide it. */

@@ -86,6 +86,16 @@ public final class Plans implements AutoCloseable {
      */
     public Subscription create(String customerId, String planId, Instant startedAt,
                                String idempotencyKey) {
+        return create(customerId, planId, startedAt, idempotencyKey, null);
+    }
+
+    /**
+     * {@link #create(String, String, Instant, String)} for a subscription billed elsewhere (a
+     * payment provider's subscription): it renews only through what {@link #payThrough} says is
+     * paid, starting at {@code paidThrough} (null: billed here, renewed by the scheduler).
+     */
+    public Subscription create(String customerId, String planId, Instant startedAt,
+                               String idempotencyKey, Instant paidThrough) {
         CustomerIds.requireValid(customerId);
         Plan plan = catalog.requirePlan(planId);
         requireKey(idempotencyKey);
@@ -104,7 +114,13 @@ public final class Plans implements AutoCloseable {
                         || (startedAt != null && !first.startedAt().equals(started))) {
                     throw new IdempotencyConflictException(idempotencyKey);
                 }
+                if (paidThrough != null) {
+                    store.payThrough(c, first.id(), paidThrough, now);
+                }
                 return first;
+            }
+            if (paidThrough != null) {
+                store.payThrough(c, row.id(), paidThrough, now);
             }
             store.insertPeriod(c, row, span, plan.id(),
                     renewals.periodGrants(row, plan, span, java.util.Map.of()), now);
@@ -180,6 +196,26 @@ public final class Plans implements AutoCloseable {
         Instant start = Times.require("period_start", periodStart);
         Renewals.requireRenewable(renewals.require(id), start, now);
         return view(renewals.renewPeriod(id, start, now), now);
+    }
+
+    /**
+     * Records that a subscription billed elsewhere is paid through {@code paidThrough} (an
+     * invoice was paid) and renews it now if its next period has begun and is paid for. Never
+     * shortens what was paid before; calling it again changes nothing. A subscription that was
+     * not billed elsewhere is billed elsewhere from now on.
+     */
+    public Subscription payThrough(String id, Instant paidThrough) {
+        Instant through = Times.require("paid_through", paidThrough);
+        Instant now = credits.now();
+        SubscriptionRow sub = renewals.require(id);
+        boolean paid = store.inTransaction(c -> {
+            store.payThrough(c, id, through, now);
+            return store.nextPeriodPaid(c, id);
+        });
+        if (paid && !sub.periodEnd().isAfter(now) && !sub.isCanceledAt(now)) {
+            renewals.renewOneDue(id, now);
+        }
+        return view(renewals.require(id), now);
     }
 
     /** Buys {@code quantity} of a product; idempotent by {@code paymentReference}. */

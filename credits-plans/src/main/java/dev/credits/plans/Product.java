@@ -10,8 +10,11 @@ import java.util.Objects;
  * @param name     display name
  * @param price    what customers are shown; the payment happens elsewhere; may be null
  * @param provides the grants one unit of the product makes
+ * @param stripePriceId the Stripe price a checkout for it charges; null when it is not sold
+ *                 through Stripe Checkout
  */
-public record Product(String id, String name, Price price, List<Provision> provides) {
+public record Product(String id, String name, Price price, List<Provision> provides,
+                      String stripePriceId) {
     /** A displayed price: a decimal string and a lower-case ISO-4217 currency code. */
     public record Price(String amount, String currency) {
     }
@@ -20,5 +23,9 @@ public record Product(String id, String name, Price price, List<Provision> provi
         Objects.requireNonNull(id, "id");
         provides = List.copyOf(provides);
         name = name == null ? id : name;
+    }
+
+    public Product(String id, String name, Price price, List<Provision> provides) {
+        this(id, name, price, provides, null);
     }
 }

@@ -59,6 +59,37 @@ final class SubscriptionStore {
 
     // ---- subscriptions
 
+    /**
+     * The condition on a subscription row that its next period is paid for: always when it is
+     * not billed elsewhere (no paid_through), else when the next period starts a day or more
+     * before the end of what was paid (a day absorbs a payment provider's own period anchors).
+     */
+    static final String PAID = "(paid_through is null or period_end <= paid_through"
+            + " - interval '1 day')";
+
+    /** Extends what a subscription billed elsewhere is paid through (never shortens it). */
+    boolean payThrough(Connection c, String id, Instant paidThrough, Instant now)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update subscriptions set paid_through"
+                + " = greatest(paid_through, ?), updated_at = ? where id = ?")) {
+            Jdbc.setInstant(ps, 1, paidThrough);
+            Jdbc.setInstant(ps, 2, now);
+            ps.setString(3, id);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /** Whether the subscription's next period is paid for (see {@link #PAID}). */
+    boolean nextPeriodPaid(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select " + PAID
+                + " from subscriptions where id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
     /** Inserts; false when the customer already used {@code idempotencyKey}. */
     boolean insertSubscription(Connection c, SubscriptionRow row, Instant now)
             throws SQLException {
@@ -132,7 +163,8 @@ final class SubscriptionStore {
     /** Ids of active subscriptions whose allowance period has ended by {@code now}. */
     List<String> due(Connection c, Instant now, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select id from subscriptions"
-                + " where status = 'active' and period_end <= ? order by period_end limit ?")) {
+                + " where status = 'active' and period_end <= ? and " + PAID
+                + " order by period_end limit ?")) {
             Jdbc.setInstant(ps, 1, now);
             ps.setInt(2, limit);
             List<String> ids = new ArrayList<>();
@@ -368,7 +400,7 @@ final class SubscriptionStore {
     Instant nextDueAfter(Connection c, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select least("
                 + " (select min(period_end) from subscriptions where status = 'active'"
-                + "   and period_end > ?),"
+                + "   and period_end > ? and " + PAID + "),"
                 + " (select min(effective_at) from grants where status = 'scheduled'"
                 + "   and effective_at > ?),"
                 + " (select min(expires_at) from grants where status = 'active'"

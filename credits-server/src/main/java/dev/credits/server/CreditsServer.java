@@ -2,6 +2,7 @@ package dev.credits.server;
 
 import dev.credits.Credits;
 import dev.credits.ai.AiMetering;
+import dev.credits.payments.Payments;
 import dev.credits.plans.Catalog;
 import dev.credits.plans.Plans;
 import dev.credits.postgres.PostgresLedger;
@@ -72,7 +73,7 @@ public final class CreditsServer {
                 webhooksConfig);
         try {
             CreditsServer server = start(ledger.credits(), keys, port, plans,
-                    AiApi.defaultMetering(ledger), webhooks, List.of(webhooks));
+                    AiApi.defaultMetering(ledger), webhooks, null, List.of(webhooks));
             webhooks.start();
             return server;
         } catch (RuntimeException e) {
@@ -87,11 +88,20 @@ public final class CreditsServer {
      */
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                       AiMetering ai, Webhooks webhooks) {
-        return start(credits, keys, port, plans, ai, webhooks, List.of());
+        return start(credits, keys, port, plans, ai, webhooks, null, List.of());
+    }
+
+    /**
+     * As {@link #start(Credits, ApiKeys, int, Plans, AiMetering, Webhooks)}, with Stripe
+     * {@code payments} (null: none; their routes answer 404); the caller starts and closes them.
+     */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
+                                      AiMetering ai, Webhooks webhooks, Payments payments) {
+        return start(credits, keys, port, plans, ai, webhooks, payments, List.of());
     }
 
     private static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
-                                       AiMetering ai, Webhooks webhooks,
+                                       AiMetering ai, Webhooks webhooks, Payments payments,
                                        List<AutoCloseable> owned) {
         if (credits == null || keys == null || plans == null || webhooks == null) {
             throw new IllegalArgumentException("credits, keys, plans and webhooks are required");
@@ -107,11 +117,12 @@ public final class CreditsServer {
         AiApi aiApi = new AiApi(ai, metrics);
         WebhooksApi hooks = new WebhooksApi(webhooks, metrics);
         TopupsApi topups = new TopupsApi(webhooks.autoTopups(), credits.creditTypes());
+        PaymentsApi paymentsApi = new PaymentsApi(payments);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
             routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks,
-                    topups);
+                    topups, paymentsApi);
         });
         app.start(port);
         return new CreditsServer(app, owned);
@@ -135,7 +146,8 @@ public final class CreditsServer {
     /** Every route of the server, in one place. */
     private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
                                OperationsApi operations, Guards guards, AiApi ai,
-                               WebhooksApi webhooks, TopupsApi topups) {
+                               WebhooksApi webhooks, TopupsApi topups,
+                               PaymentsApi payments) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
         routes.before("/v1/*", guards::requireJson);
@@ -190,6 +202,8 @@ public final class CreditsServer {
         routes.get("/v1/topups/{id}", topups::get);
         routes.post("/v1/topups/{id}/complete", topups::complete);
         routes.post("/v1/topups/{id}/fail", topups::fail);
+        routes.post("/v1/customers/{customer}/checkout-sessions", payments::checkout);
+        routes.post(Guards.STRIPE_WEBHOOK, payments::webhook);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);

@@ -7,6 +7,8 @@ import java.io.InputStream;
 /** What runs before every handler: the body size limit, and the API key of {@code /v1}. */
 final class Guards {
     static final String BEARER = "Bearer ";
+    /** The one route without an API key: Stripe's webhook deliveries, verified by signature. */
+    static final String STRIPE_WEBHOOK = "/v1/stripe/webhook";
     /** The largest oversize body that is read (and dropped) so that its 413 reaches the client. */
     static final long DRAIN_BYTES_MAX = 1024 * 1024;
 
@@ -114,6 +116,9 @@ final class Guards {
     }
 
     void authenticate(Context ctx) {
+        if (STRIPE_WEBHOOK.equals(ctx.path())) {
+            return; // Stripe signs its deliveries instead; the receiver verifies the signature
+        }
         String secret = bearerSecret(ctx);
         if (secret == null) {
             throw RequestRejectedException.unauthorized(

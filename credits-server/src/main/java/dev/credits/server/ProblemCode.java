@@ -10,6 +10,7 @@ import java.util.Map;
  */
 enum ProblemCode {
     MALFORMED_REQUEST("malformed_request", 400, "Malformed request"),
+    INVALID_SIGNATURE("invalid_signature", 400, "Invalid signature"),
     UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
     INSUFFICIENT_CREDITS("insufficient_credits", 402, "Insufficient credits"),
     SPEND_LIMIT_EXCEEDED("spend_limit_exceeded", 402, "Spend limit exceeded"),
@@ -24,6 +25,7 @@ enum ProblemCode {
     UNKNOWN_MODEL("unknown_model", 422, "Unknown model"),
     USAGE_MISSING("usage_missing", 422, "Usage missing"),
     INTERNAL_ERROR("internal_error", 500, "Internal error"),
+    PAYMENT_PROVIDER_ERROR("payment_provider_error", 502, "Payment provider error"),
     UNAVAILABLE("unavailable", 503, "Service unavailable");
 
     private static final Map<String, ProblemCode> BY_WIRE_NAME = new HashMap<>();

@@ -51,6 +51,7 @@ public final class EventTypes {
         names.put("SubscriptionChanged", "subscription.changed");
         names.put("SubscriptionCanceled", "subscription.canceled");
         names.put("ProductPurchased", "purchase.completed");
+        names.put("PurchaseRefunded", "purchase.refunded");
         names.put("AiCallCompleted", "ai_call.completed");
         names.put(AutoTopups.REQUESTED, "topup.requested");
         names.put(AutoTopups.SUCCEEDED, "topup.succeeded");

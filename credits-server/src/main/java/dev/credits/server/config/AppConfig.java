@@ -2,6 +2,7 @@ package dev.credits.server.config;
 
 import dev.credits.CreditTypes;
 import dev.credits.ai.AiConfig;
+import dev.credits.payments.PaymentsConfig;
 import dev.credits.plans.Catalog;
 import dev.credits.webhooks.WebhooksConfig;
 import java.util.Objects;
@@ -14,13 +15,19 @@ import java.util.Objects;
  * @param ai          how AI calls are charged (the {@code ai:} section); null when there is no
  *                    section and no credit type {@code credits} to default to
  * @param webhooks    how webhooks are delivered (the {@code webhooks:} section)
+ * @param payments    how Stripe is reached (the {@code stripe:} section); null without one
  */
 public record AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai,
-                        WebhooksConfig webhooks) {
+                        WebhooksConfig webhooks, PaymentsConfig payments) {
     public AppConfig {
         Objects.requireNonNull(creditTypes, "creditTypes");
         catalog = catalog == null ? Catalog.empty() : catalog;
         webhooks = webhooks == null ? WebhooksConfig.defaults() : webhooks;
+    }
+
+    public AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai,
+                     WebhooksConfig webhooks) {
+        this(creditTypes, catalog, ai, webhooks, null);
     }
 
     public AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai) {

@@ -43,8 +43,9 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 final class CatalogSection {
     static final Set<String> PLAN_KEYS = Set.of("id", "name", "interval", "provides_monthly",
-            "rollover");
-    static final Set<String> PRODUCT_KEYS = Set.of("id", "name", "price", "provides");
+            "rollover", "stripe_price_id");
+    static final Set<String> PRODUCT_KEYS = Set.of("id", "name", "price", "provides",
+            "stripe_price_id");
     static final Set<String> PROVISION_KEYS = Set.of("credit_type", "amount", "expires_after");
     static final Set<String> ROLLOVER_KEYS = Set.of("max_amount", "max_percent");
     static final Set<String> PRICE_KEYS = Set.of("amount", "currency");
@@ -124,7 +125,8 @@ final class CatalogSection {
         if (file.errorCount() > before) {
             return null;
         }
-        return new Plan(id, name, interval, provides, rollover);
+        return new Plan(id, name, interval, provides, rollover,
+                stripePriceId(fields.get("stripe_price_id"), path));
     }
 
     private Product product(Node node, String path) {
@@ -141,7 +143,8 @@ final class CatalogSection {
         if (file.errorCount() > before) {
             return null;
         }
-        return new Product(id, name, price, provides);
+        return new Product(id, name, price, provides,
+                stripePriceId(fields.get("stripe_price_id"), path));
     }
 
     private String id(Node node, Map<String, Node> fields, String path) {
@@ -269,6 +272,17 @@ final class CatalogSection {
                     + " scale of each credit type the plan provides, was '" + text + "'");
             return null;
         }
+    }
+
+    /** A Stripe price id ({@code price_…}), or null when not given. */
+    private String stripePriceId(Node node, String path) {
+        String value = file.text(node, path + ".stripe_price_id");
+        if (value != null && !value.matches("[A-Za-z0-9_]{1,255}")) {
+            file.error(node, path + ".stripe_price_id", "must be a Stripe price id such as"
+                    + " price_1PgafmB7WZ01zgkW6dKueIc5, was '" + value + "'");
+            return null;
+        }
+        return value;
     }
 
     private Product.Price price(Node node, String path) {

@@ -54,11 +54,11 @@ public final class ConfigFile {
     public static final String CREDIT_TYPES = "credit_types";
     /** Top-level keys read by their own sections (CatalogSection, AiSection, WebhooksSection). */
     public static final Set<String> RESERVED_KEYS = Set.of("plans", "products", "ai",
-            "webhooks");
+            "webhooks", "stripe");
     public static final int SCALE_DEFAULT = 2;
     static final Set<String> CREDIT_TYPE_KEYS = Set.of("id", "name", "icon", "scale",
             "overdraft_limit", "low_balance_threshold", "alert_thresholds",
-            "expiring_soon_days");
+            "expiring_soon_days", "unit_price");
     static final int FILE_BYTES_MAX = 1024 * 1024;
 
     private final String source;
@@ -68,8 +68,13 @@ public final class ConfigFile {
     /** The top-level keys, once read. */
     private Map<String, Node> topLevel = Map.of();
 
-    private ConfigFile(String source) {
+    /** The unit prices of credit types ({@code unit_price}), by credit type. */
+    private final Map<String, dev.credits.Money> unitPrices = new LinkedHashMap<>();
+    private final java.util.function.UnaryOperator<String> environment;
+
+    private ConfigFile(String source, java.util.function.UnaryOperator<String> environment) {
         this.source = source;
+        this.environment = environment;
     }
 
     /**
@@ -98,7 +103,13 @@ public final class ConfigFile {
 
     /** Validates configuration text; {@code source} names it in error messages. */
     public static AppConfig parse(String yaml, String source) {
-        return new ConfigFile(source).read(new StringReader(yaml));
+        return parse(yaml, source, System::getenv);
+    }
+
+    /** {@link #parse(String, String)} with {@code ${NAME}} values read from {@code environment}. */
+    public static AppConfig parse(String yaml, String source,
+                                  java.util.function.UnaryOperator<String> environment) {
+        return new ConfigFile(source, environment).read(new StringReader(yaml));
     }
 
     private AppConfig read(Reader reader) {
@@ -123,10 +134,12 @@ public final class ConfigFile {
         AiConfig ai = new AiSection(this, known).read(topLevel.get(AiSection.AI));
         WebhooksConfig webhooks = new WebhooksSection(this)
                 .read(topLevel.get(WebhooksSection.WEBHOOKS));
+        dev.credits.payments.PaymentsConfig payments = new StripeSection(this, environment)
+                .read(topLevel.get(StripeSection.STRIPE), unitPrices);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new AppConfig(known, catalog, ai, webhooks);
+        return new AppConfig(known, catalog, ai, webhooks, payments);
     }
 
     private CreditTypes readRoot(Node root) {
@@ -139,7 +152,7 @@ public final class ConfigFile {
             String key = entry.getKey();
             if (!key.equals(CREDIT_TYPES) && !RESERVED_KEYS.contains(key)) {
                 error(keyOf.get(entry.getValue()), key, "unknown key; expected " + CREDIT_TYPES
-                        + " (or plans, products, ai, webhooks)");
+                        + " (or plans, products, ai, webhooks, stripe)");
             }
         }
         Node list = top.get(CREDIT_TYPES);
@@ -177,7 +190,8 @@ public final class ConfigFile {
             if (!CREDIT_TYPE_KEYS.contains(entry.getKey())) {
                 error(keyOf.get(entry.getValue()), path + "." + entry.getKey(),
                         "unknown key; expected one of id, name, icon, scale, overdraft_limit,"
-                        + " low_balance_threshold, alert_thresholds, expiring_soon_days");
+                        + " low_balance_threshold, alert_thresholds, expiring_soon_days,"
+                        + " unit_price");
             }
         }
         String id = text(fields.get("id"), path + ".id");
@@ -198,11 +212,45 @@ public final class ConfigFile {
                 path + ".alert_thresholds");
         int expiringDays = expiringSoonDays(fields.get("expiring_soon_days"),
                 path + ".expiring_soon_days");
+        dev.credits.Money unitPrice = unitPrice(fields.get("unit_price"), path + ".unit_price");
         if (errors.size() > before || id == null) {
             return null;
         }
+        if (unitPrice != null) {
+            unitPrices.put(id, unitPrice);
+        }
         return new CreditType(id, name, icon, scale, overdraft, threshold, alerts,
                 expiringDays);
+    }
+
+    /** {@code unit_price: {amount: "0.01", currency: usd}}: the price of one whole credit. */
+    private dev.credits.Money unitPrice(Node node, String path) {
+        if (node == null || isNull(node)) {
+            return null;
+        }
+        Map<String, Node> fields = mapping(node, path);
+        if (fields == null) {
+            return null;
+        }
+        for (Map.Entry<String, Node> entry : fields.entrySet()) {
+            if (!entry.getKey().equals("amount") && !entry.getKey().equals("currency")) {
+                error(keyOf.get(entry.getValue()), path + "." + entry.getKey(),
+                        "unknown key; expected amount and currency");
+            }
+        }
+        String amount = text(fields.get("amount"), path + ".amount");
+        String currency = text(fields.get("currency"), path + ".currency");
+        try {
+            dev.credits.Money money = dev.credits.Money.parse(amount, currency);
+            if (money.minor() <= 0) {
+                error(node, path + ".amount", "must be greater than zero");
+                return null;
+            }
+            return money;
+        } catch (InvalidAmountException e) {
+            error(node, path, e.getMessage());
+            return null;
+        }
     }
 
     private int expiringSoonDays(Node node, String path) {

@@ -1,0 +1,351 @@
+package dev.credits.payments;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.stripe.param.InvoiceItemCreateParams;
+import com.stripe.param.PaymentIntentCreateParams;
+import dev.credits.CreditType;
+import dev.credits.Credits;
+import dev.credits.CreditsException;
+import dev.credits.InvalidStateException;
+import dev.credits.Money;
+import dev.credits.postgres.Jdbc;
+import dev.credits.webhooks.AutoTopups;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The payments work that does not run inline with a webhook: calls to Stripe (an auto top-up's
+ * off-session payment, a debt's invoice item), each under a Stripe idempotency key, retried with
+ * backoff; and events or refunds a crash left unfinished. Safe in several processes at once:
+ * rows are claimed with {@code for update skip locked}, and every call is idempotent at Stripe.
+ */
+final class Background {
+    static final int BATCH_MAX = 50;
+    /** An event received this long ago and still unhandled was left by a crash or an outage. */
+    static final Duration UNHANDLED_AFTER = Duration.ofSeconds(30);
+    static final int ATTEMPTS_MAX = 8;
+    static final int UNHANDLED_ATTEMPTS_MAX = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(Background.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Credits credits;
+    private final AutoTopups topups;
+    private final PaymentStore store;
+    private final StripeApi stripe;
+    private final Handler events;
+    private final Refunds refunds;
+    private final PaymentsConfig config;
+    private final DataSource dataSource;
+
+    /** Handles a recorded event (what the receiver does). */
+    interface Handler {
+        String handle(String id, String type, Instant created, JsonNode event);
+    }
+
+    Background(Credits credits, AutoTopups topups, PaymentStore store, StripeApi stripe,
+               Handler events, Refunds refunds, PaymentsConfig config,
+               DataSource dataSource) {
+        this.credits = credits;
+        this.topups = topups;
+        this.store = store;
+        this.stripe = stripe;
+        this.events = events;
+        this.refunds = refunds;
+        this.config = config;
+        this.dataSource = dataSource;
+    }
+
+    int runDue() {
+        return unhandledEvents() + refunds.completeAllPending() + topupPayments()
+                + debtCharges();
+    }
+
+    // ---- events left unhandled
+
+    private int unhandledEvents() {
+        Instant before = Instant.now().minus(UNHANDLED_AFTER);
+        List<String[]> rows = Jdbc.inTransaction(dataSource, c -> {
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select id, type, payload,"
+                    + " extract(epoch from created)::bigint from stripe_events"
+                    + " where handled_at is null and received_at < ? and attempts < ?"
+                    + " order by received_at limit ?")) {
+                Jdbc.setInstant(ps, 1, before);
+                ps.setInt(2, UNHANDLED_ATTEMPTS_MAX);
+                ps.setInt(3, BATCH_MAX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3),
+                                rs.getString(4)});
+                    }
+                }
+            }
+            return out;
+        });
+        int done = 0;
+        for (String[] row : rows) {
+            try {
+                JsonNode event = JSON.readTree(row[2]);
+                events.handle(row[0], row[1],
+                        Instant.ofEpochSecond(Long.parseLong(row[3])), event);
+                done++;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Stripe event {} is still unhandled: {}", row[0], e.toString());
+            }
+        }
+        return done;
+    }
+
+    // ---- auto top-up payments
+
+    private int topupPayments() {
+        Instant now = Instant.now();
+        List<String[]> due = Jdbc.inTransaction(dataSource, c -> {
+            // New requests get their payment row first.
+            try (PreparedStatement ps = c.prepareStatement("insert into stripe_topup_payments"
+                    + " (topup_id, customer_id, status, next_attempt_at, created_at)"
+                    + " select t.id, t.customer_id, 'pending', ?, ? from topups t"
+                    + " where t.status = 'requested' and not exists (select 1 from"
+                    + " stripe_topup_payments p where p.topup_id = t.id) limit ?"
+                    + " on conflict do nothing")) {
+                Jdbc.setInstant(ps, 1, now);
+                Jdbc.setInstant(ps, 2, now);
+                ps.setInt(3, BATCH_MAX);
+                ps.executeUpdate();
+            }
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select p.topup_id, p.customer_id,"
+                    + " p.attempts from stripe_topup_payments p where p.status = 'pending'"
+                    + " and p.next_attempt_at <= ? order by p.next_attempt_at limit ?"
+                    + " for update skip locked")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setInt(2, BATCH_MAX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new String[] {rs.getString(1), rs.getString(2),
+                                String.valueOf(rs.getInt(3))});
+                    }
+                }
+            }
+            // Claimed for a minute: another process skips them meanwhile.
+            for (String[] row : out) {
+                schedule(c, row[0], now.plusSeconds(60), null, false);
+            }
+            return out;
+        });
+        for (String[] row : due) {
+            payTopup(row[0], row[1], Integer.parseInt(row[2]));
+        }
+        return due.size();
+    }
+
+    private void payTopup(String topupId, String customerId, int attempts) {
+        AutoTopups.Topup topup = topups.topup(topupId);
+        if (!"requested".equals(topup.status())) {
+            finish(topupId, "skipped", null, "the top-up is " + topup.status());
+            return;
+        }
+        Money unitPrice = config.unitPrices().get(topup.creditType());
+        if (unitPrice == null) {
+            finish(topupId, "skipped", null, "credit type " + topup.creditType()
+                    + " has no unit_price; the application completes it");
+            return;
+        }
+        String stripeCustomer = store.inTransaction(c -> store.stripeCustomer(c, customerId));
+        if (stripeCustomer == null) {
+            finish(topupId, "skipped", null, "the customer has no Stripe customer");
+            return;
+        }
+        CreditType type = credits.creditTypes().require(topup.creditType());
+        Money price = unitPrice.times(topup.amount().units(), type.scale());
+        try {
+            String method = stripe.defaultPaymentMethod(stripeCustomer);
+            if (method == null) {
+                finish(topupId, "skipped", null, "the customer has no saved payment method");
+                return;
+            }
+            PaymentIntentCreateParams params = PaymentIntentCreateParams.builder()
+                    .setAmount(price.minor())
+                    .setCurrency(price.currency())
+                    .setCustomer(stripeCustomer)
+                    .setPaymentMethod(method)
+                    .setOffSession(true)
+                    .setConfirm(true)
+                    .setDescription("auto top-up " + topupId + ": " + topup.amount() + " "
+                            + type.id())
+                    .putMetadata(Payments.META_CUSTOMER, customerId)
+                    .putMetadata(Payments.META_TOPUP, topupId)
+                    .build();
+            Map.Entry<String, String> intent = stripe.chargeOffSession(params, "topup:" + topupId);
+            finish(topupId, "created", intent.getKey(), null);
+            if ("succeeded".equals(intent.getValue())) {
+                topups.complete(topupId, intent.getKey()); // the webhook completes it too
+            }
+        } catch (StripeApi.Declined e) {
+            finish(topupId, "created", null, e.getMessage());
+            failTopup(topupId, "payment declined: " + e.getMessage());
+        } catch (PaymentProviderException e) {
+            if (attempts + 1 >= ATTEMPTS_MAX) {
+                finish(topupId, "created", null, e.getMessage());
+                failTopup(topupId, "the payment provider could not be reached");
+            } else {
+                Jdbc.inTransaction(dataSource, c -> {
+                    schedule(c, topupId, Instant.now().plus(backoff(attempts + 1)),
+                            e.getMessage(), true);
+                    return null;
+                });
+            }
+        } catch (CreditsException e) {
+            LOG.warn("auto top-up {}: {}", topupId, e.getMessage());
+        }
+    }
+
+    private void failTopup(String topupId, String reason) {
+        try {
+            topups.fail(topupId, reason);
+        } catch (InvalidStateException e) {
+            LOG.debug("top-up {} no longer waits: {}", topupId, e.getMessage());
+        }
+    }
+
+    private void finish(String topupId, String status, String paymentIntent, String note) {
+        Jdbc.inTransaction(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("update stripe_topup_payments set"
+                    + " status = ?, payment_intent = coalesce(?, payment_intent),"
+                    + " last_error = ?, attempts = attempts + 1 where topup_id = ?")) {
+                ps.setString(1, status);
+                ps.setString(2, paymentIntent);
+                ps.setString(3, note);
+                ps.setString(4, topupId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+        if (note != null && !"created".equals(status)) {
+            LOG.info("auto top-up {} is left to the application: {}", topupId, note);
+        }
+    }
+
+    private static void schedule(java.sql.Connection c, String topupId, Instant next,
+                                 String error, boolean counts) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update stripe_topup_payments set"
+                + " next_attempt_at = ?, last_error = coalesce(?, last_error),"
+                + " attempts = attempts + ? where topup_id = ?")) {
+            Jdbc.setInstant(ps, 1, next);
+            ps.setString(2, error);
+            ps.setInt(3, counts ? 1 : 0);
+            ps.setString(4, topupId);
+            ps.executeUpdate();
+        }
+    }
+
+    // ---- debt invoice items
+
+    private int debtCharges() {
+        Instant now = Instant.now();
+        List<Object[]> due = Jdbc.inTransaction(dataSource, c -> {
+            List<Object[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select stripe_subscription_id,"
+                    + " period_start, credit_type, customer_id, debt_units, amount, currency,"
+                    + " attempts from stripe_debt_charges where invoice_item_id is null"
+                    + " and next_attempt_at <= ? and attempts < ? order by next_attempt_at"
+                    + " limit ? for update skip locked")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setInt(2, ATTEMPTS_MAX);
+                ps.setInt(3, BATCH_MAX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Object[] {rs.getString(1), Jdbc.getInstant(rs, 2),
+                                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
+                                rs.getString(7), rs.getInt(8)});
+                    }
+                }
+            }
+            for (Object[] row : out) {
+                updateDebt(c, row, now.plusSeconds(60), null, false, null);
+            }
+            return out;
+        });
+        for (Object[] row : due) {
+            chargeDebt(row);
+        }
+        return due.size();
+    }
+
+    private void chargeDebt(Object[] row) {
+        String stripeSubscription = (String) row[0];
+        Instant periodStart = (Instant) row[1];
+        String creditType = (String) row[2];
+        String customerId = (String) row[3];
+        long debtUnits = (long) row[4];
+        long amount = (long) row[5];
+        String currency = (String) row[6];
+        int attempts = (int) row[7];
+        String stripeCustomer = store.inTransaction(c -> store.stripeCustomer(c, customerId));
+        try {
+            if (stripeCustomer == null) {
+                throw new PaymentProviderException("the customer has no Stripe customer", null);
+            }
+            CreditType type = credits.creditTypes().require(creditType);
+            InvoiceItemCreateParams params = InvoiceItemCreateParams.builder()
+                    .setCustomer(stripeCustomer)
+                    .setSubscription(stripeSubscription)
+                    .setAmount(amount)
+                    .setCurrency(currency)
+                    .setDescription("Negative balance at renewal: " + type.amount(debtUnits)
+                            + " " + type.name())
+                    .putMetadata(Payments.META_CUSTOMER, customerId)
+                    .putMetadata("credits_credit_type", creditType)
+                    .putMetadata("credits_debt", type.amount(debtUnits).toString())
+                    .build();
+            String item = stripe.createInvoiceItem(params, "debt:" + stripeSubscription + ":"
+                    + periodStart.getEpochSecond() + ":" + creditType);
+            Jdbc.inTransaction(dataSource, c -> {
+                updateDebt(c, row, Instant.now(), null, true, item);
+                return null;
+            });
+        } catch (PaymentProviderException e) {
+            LOG.warn("debt of {} {} at the renewal of {} is not charged yet (attempt {}): {}",
+                    customerId, creditType, stripeSubscription, attempts + 1, e.getMessage());
+            Jdbc.inTransaction(dataSource, c -> {
+                updateDebt(c, row, Instant.now().plus(backoff(attempts + 1)), e.getMessage(),
+                        true, null);
+                return null;
+            });
+        }
+    }
+
+    private static void updateDebt(java.sql.Connection c, Object[] row, Instant next,
+                                   String error, boolean counts, String item)
+            throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update stripe_debt_charges set"
+                + " next_attempt_at = ?, last_error = coalesce(?, last_error),"
+                + " attempts = attempts + ?, invoice_item_id = coalesce(?, invoice_item_id)"
+                + " where stripe_subscription_id = ? and period_start = ? and credit_type = ?")) {
+            Jdbc.setInstant(ps, 1, next);
+            ps.setString(2, error);
+            ps.setInt(3, counts ? 1 : 0);
+            ps.setString(4, item);
+            ps.setString(5, (String) row[0]);
+            Jdbc.setInstant(ps, 6, (Instant) row[1]);
+            ps.setString(7, (String) row[2]);
+            ps.executeUpdate();
+        }
+    }
+
+    /** 10 s, 20 s, 40 s, … up to an hour: within Stripe's 24 hours of idempotency. */
+    static Duration backoff(int attempt) {
+        long seconds = Math.min(3_600, 10L << Math.min(attempt - 1, 20));
+        return Duration.ofSeconds(seconds);
+    }
+}
