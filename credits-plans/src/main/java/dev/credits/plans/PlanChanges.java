@@ -123,6 +123,11 @@ final class PlanChanges {
                                       Instant now) throws SQLException {
         Instant end = sub.periodEnd();
         List<Step> steps = new ArrayList<>();
+        if (!now.isBefore(end)) {
+            // The period is over but not renewed (its payment is awaited): nothing of it is
+            // left to exchange; the new plan's allowance comes with the renewal.
+            return steps;
+        }
         for (PeriodGrantRow grant : store.activePeriodGrants(c, sub.customerId(), sub.id(),
                 sub.periodStart(), now)) {
             if (!PlannedGrant.ALLOWANCE.equals(grant.kind())) {

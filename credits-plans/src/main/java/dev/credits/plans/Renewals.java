@@ -206,6 +206,9 @@ final class Renewals {
             });
             return false;
         }
+        if (!store.read(c -> store.nextPeriodPaid(c, id))) {
+            return false; // billed elsewhere, and the next period is not paid for yet
+        }
         renewPeriod(id, span.start(), now);
         return true;
     }

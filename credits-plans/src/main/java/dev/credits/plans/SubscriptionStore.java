@@ -163,10 +163,11 @@ final class SubscriptionStore {
     /** Ids of active subscriptions whose allowance period has ended by {@code now}. */
     List<String> due(Connection c, Instant now, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select id from subscriptions"
-                + " where status = 'active' and period_end <= ? and " + PAID
-                + " order by period_end limit ?")) {
+                + " where status = 'active' and period_end <= ? and (" + PAID
+                + " or cancel_at <= ?) order by period_end limit ?")) {
             Jdbc.setInstant(ps, 1, now);
-            ps.setInt(2, limit);
+            Jdbc.setInstant(ps, 2, now);
+            ps.setInt(3, limit);
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -80,6 +80,36 @@ class SubscriptionsTest {
     }
 
     @Test
+    void billedElsewhere_renewsOnlyThroughWhatWasPaid_andAChangeMeanwhileDoesNotRenewIt() {
+        open("2026-03-01T00:00:00Z");
+        Instant april = Instant.parse("2026-04-01T00:00:00Z");
+        Subscription s = plans.create("paid_1", "basic", null, "k-paid-1",
+                Instant.parse("2026-03-01T00:00:00Z"));
+        assertThat(balance(credits, "paid_1", "credits")).isEqualTo("100.00");
+        clock.set(april.plusSeconds(86_400 * 5)); // the April invoice is unpaid
+        plans.renewDue();
+        assertThat(plans.subscription(s.id()).allowancePeriodStart()).isEqualTo(
+                Instant.parse("2026-03-01T00:00:00Z"));
+        // A change while unpaid after the period ended neither renews nor fails.
+        assertThat(plans.change(s.id(), "pro", true).plan()).isEqualTo("pro");
+        assertThat(credits.grants("paid_1", "credits", true)).hasSize(1);
+        // Paid: the period that is current now is granted, with the plan now in force, once.
+        plans.payThrough(s.id(), Instant.parse("2026-05-01T00:00:00Z"));
+        plans.payThrough(s.id(), Instant.parse("2026-05-01T00:00:00Z"));
+        plans.payThrough(s.id(), Instant.parse("2026-04-15T00:00:00Z")); // never shortens
+        plans.renewDue();
+        assertThat(plans.subscription(s.id()).allowancePeriodStart()).isEqualTo(april);
+        // Pro's allowance, and what basic left rolled over under pro's rollover.
+        assertThat(periodGrants(credits, "paid_1", "credits", s.id(), april.toString()))
+                .extracting(g -> g.metadata().get("kind") + " " + g.amount())
+                .containsExactlyInAnyOrder("allowance 1000.00", "rollover 100.00");
+        clock.set(Instant.parse("2026-05-01T00:00:00Z"));
+        plans.renewDue(); // May is not paid for
+        assertThat(plans.subscription(s.id()).allowancePeriodStart()).isEqualTo(april);
+        assertThat(credits.verify().violations()).isEmpty();
+    }
+
+    @Test
     void startedInThePast_grantsOnlyTheCurrentPeriod() {
         open("2026-05-10T00:00:00Z");
         Subscription s = plans.create("c1", "basic", Instant.parse("2026-01-31T00:00:00Z"), null);

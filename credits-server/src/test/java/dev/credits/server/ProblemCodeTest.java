@@ -30,7 +30,9 @@ class ProblemCodeTest {
                 new StorageUnavailableException("x", null), new OverloadedException("x"),
                 RequestRejectedException.malformed("x"), RequestRejectedException.tooLarge(),
                 RequestRejectedException.unauthorized("x"),
-                RequestRejectedException.unsupportedMediaType("x"));
+                RequestRejectedException.unsupportedMediaType("x"),
+                new dev.credits.payments.InvalidSignatureException("x"),
+                new dev.credits.payments.PaymentProviderException("x", null));
         for (CreditsException failure : failures) {
             assertThat(ProblemCode.of(failure.code())).as(failure.getClass().getSimpleName())
                     .isNotNull();

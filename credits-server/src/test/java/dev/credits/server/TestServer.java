@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.credits.CreditTypes;
 import dev.credits.Credits;
 import dev.credits.CreditsConfig;
+import dev.credits.payments.Payments;
+import dev.credits.payments.PaymentsConfig;
 import dev.credits.plans.Catalog;
 import dev.credits.plans.Plans;
 import dev.credits.postgres.PostgresLedger;
 import dev.credits.testing.TestDatabase;
+import dev.credits.webhooks.Webhooks;
 import dev.credits.webhooks.WebhooksConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,13 +42,48 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** What this server owns besides the ledger (payments, webhooks), closed after it stops. */
+    private final List<AutoCloseable> owned = new java.util.ArrayList<>();
+    /** The server's payments; null unless started with them. */
+    public final Payments payments;
+
     private TestServer(PostgresLedger ledger, String databaseUrl, WebhooksConfig webhooks) {
         this.ledger = ledger;
         this.credits = ledger.credits();
         this.databaseUrl = databaseUrl;
         this.keys = new ApiKeys(ledger.dataSource(), KEY);
+        this.payments = null;
         this.server = CreditsServer.start(ledger, keys, 0, Plans.open(credits,
                 ledger.dataSource(), Catalog.empty()), webhooks);
+    }
+
+    private TestServer(PostgresLedger ledger, String databaseUrl, Catalog catalog,
+                       PaymentsConfig paymentsConfig) {
+        this.ledger = ledger;
+        this.credits = ledger.credits();
+        this.databaseUrl = databaseUrl;
+        this.keys = new ApiKeys(ledger.dataSource(), KEY);
+        Plans plans = Plans.open(credits, ledger.dataSource(), catalog);
+        Webhooks webhooks = Webhooks.open(credits, ledger.backgroundDataSource(),
+                WebhooksConfig.defaults().withPollIntervalMs(0));
+        this.payments = paymentsConfig == null ? null : Payments.open(credits, plans,
+                webhooks.autoTopups(), ledger.backgroundDataSource(), paymentsConfig);
+        if (payments != null) {
+            owned.add(payments);
+        }
+        owned.add(webhooks);
+        owned.add(plans);
+        this.server = CreditsServer.start(credits, keys, 0, plans, null, webhooks, payments);
+    }
+
+    /**
+     * A server with {@code catalog} and Stripe payments as configured (null: none) on the
+     * database of {@code config}; two of them on one config are two processes on one database.
+     */
+    public static TestServer startWithPayments(CreditsConfig config, Catalog catalog,
+                                               PaymentsConfig payments) {
+        return new TestServer(PostgresLedger.open(config), config.databaseUrl(), catalog,
+                payments);
     }
 
     public static TestServer start() {
@@ -175,6 +213,13 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        for (AutoCloseable part : owned) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
         ledger.close();
     }
 }

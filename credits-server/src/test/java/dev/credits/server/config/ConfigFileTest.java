@@ -74,7 +74,7 @@ class ConfigFileTest {
         assertThat(e.errors()).containsExactly(
                 "credits.yml:3: credit_types[0].colour: unknown key; expected one of id, name,"
                         + " icon, scale, overdraft_limit, low_balance_threshold, alert_thresholds,"
-                        + " expiring_soon_days",
+                        + " expiring_soon_days, unit_price",
                 "credits.yml:4: credit_types[1].id: must match [a-z0-9_-]{1,64}, was 'Bad Id'",
                 "credits.yml:5: credit_types[1].overdraft_limit: must be \"unlimited\" or a"
                         + " decimal of at most 2 decimal places that is not negative, was '-1'");
