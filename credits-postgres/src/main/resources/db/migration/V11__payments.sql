@@ -37,10 +37,11 @@ create table stripe_payments (
     amount          bigint      check (amount > 0),      -- in the currency's minor unit
     currency        text,
     amount_refunded bigint      not null default 0 check (amount_refunded >= 0),
+    amount_disputed bigint      not null default 0 check (amount_disputed >= 0), -- lost
     refund_applied  bigint      not null default 0 check (refund_applied >= 0),
     created_at      timestamptz not null,
     updated_at      timestamptz not null,
-    check (refund_applied <= amount_refunded),
+    check (refund_applied <= amount_refunded + amount_disputed),
     check (kind is null or customer_id is not null)
 );
 
@@ -65,6 +66,8 @@ create table stripe_subscriptions (
     stripe_subscription_id text        primary key,      -- sub_… of Stripe
     customer_id            text        not null,
     subscription_id        text        unique,           -- sub_… of credits, once created
+    plan                   text,                         -- chosen once, before it is created
+    started_at             timestamptz,                  -- likewise
     price_id               text,
     status                 text,
     state_at               timestamptz,                  -- the Stripe event time of that state
@@ -72,7 +75,9 @@ create table stripe_subscriptions (
     updated_at             timestamptz not null
 );
 
--- Debt found at a renewal, charged as one Stripe invoice item per (subscription, period, type).
+-- Debt found at a renewal, charged as one Stripe invoice item per (subscription, period, type)
+-- and settled in the ledger (an adjustment of the debt, once: settled_at) so that the new
+-- period's allowance arrives whole: the money pays for the overdraft, not the allowance.
 create table stripe_debt_charges (
     stripe_subscription_id text        not null,
     period_start           timestamptz not null,
@@ -81,6 +86,7 @@ create table stripe_debt_charges (
     debt_units             bigint      not null check (debt_units > 0),
     amount                 bigint      not null check (amount > 0),
     currency               text        not null,
+    settled_at             timestamptz,
     invoice_item_id        text,
     attempts               int         not null default 0,
     last_error             text,
@@ -90,17 +96,21 @@ create table stripe_debt_charges (
 );
 create index stripe_debt_charges_pending on stripe_debt_charges (next_attempt_at)
     where invoice_item_id is null;
+create index stripe_debt_charges_unsettled on stripe_debt_charges (customer_id, credit_type)
+    where settled_at is null;
 
 -- The off-session payment attempt of each auto top-up.
 create table stripe_topup_payments (
     topup_id        text        primary key,
     customer_id     text        not null,
     payment_intent  text,
-    status          text        not null check (status in ('pending', 'created', 'skipped')),
+    -- refunding: paid after the top-up had failed or lapsed; the payment is refunded
+    status          text        not null
+        check (status in ('pending', 'created', 'skipped', 'refunding', 'refunded')),
     attempts        int         not null default 0,
     last_error      text,
     next_attempt_at timestamptz not null,
     created_at      timestamptz not null
 );
 create index stripe_topup_payments_pending on stripe_topup_payments (next_attempt_at)
-    where status = 'pending';
+    where status in ('pending', 'refunding');

@@ -6,7 +6,6 @@ import com.stripe.param.InvoiceItemCreateParams;
 import com.stripe.param.PaymentIntentCreateParams;
 import dev.credits.CreditType;
 import dev.credits.Credits;
-import dev.credits.CreditsException;
 import dev.credits.InvalidStateException;
 import dev.credits.Money;
 import dev.credits.postgres.Jdbc;
@@ -34,6 +33,8 @@ final class Background {
     /** An event received this long ago and still unhandled was left by a crash or an outage. */
     static final Duration UNHANDLED_AFTER = Duration.ofSeconds(30);
     static final int ATTEMPTS_MAX = 8;
+    /** Stripe keeps an idempotency key 24 hours; calls are retried with it within 23. */
+    static final Duration STRIPE_KEY_LIFETIME = Duration.ofHours(23);
     static final int UNHANDLED_ATTEMPTS_MAX = 20;
     private static final Logger LOG = LoggerFactory.getLogger(Background.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +44,7 @@ final class Background {
     private final PaymentStore store;
     private final StripeApi stripe;
     private final Handler events;
+    private final StripeEvents settler;
     private final Refunds refunds;
     private final PaymentsConfig config;
     private final DataSource dataSource;
@@ -53,8 +55,9 @@ final class Background {
     }
 
     Background(Credits credits, AutoTopups topups, PaymentStore store, StripeApi stripe,
-               Handler events, Refunds refunds, PaymentsConfig config,
+               Handler events, StripeEvents settler, Refunds refunds, PaymentsConfig config,
                DataSource dataSource) {
+        this.settler = settler;
         this.credits = credits;
         this.topups = topups;
         this.store = store;
@@ -65,9 +68,29 @@ final class Background {
         this.dataSource = dataSource;
     }
 
+    /**
+     * Runs each kind of work once; a failure of one kind (the database away, say) is logged and
+     * does not stop the others. Returns how many items were worked on.
+     */
     int runDue() {
-        return unhandledEvents() + refunds.completeAllPending() + topupPayments()
-                + debtCharges();
+        int done = 0;
+        done += stage("unhandled events", this::unhandledEvents);
+        done += stage("pending refunds", refunds::completeAllPending);
+        done += stage("debt settlements", () -> settler.settleDebts(null));
+        done += stage("auto top-up payments", this::topupPayments);
+        done += stage("top-up refunds", this::topupRefunds);
+        done += stage("debt invoice items", this::debtCharges);
+        return done;
+    }
+
+    private static int stage(String name, java.util.function.IntSupplier work) {
+        try {
+            return work.getAsInt();
+        } catch (RuntimeException e) {
+            LOG.warn("payments background work ({}) failed; it runs again: {}", name,
+                    e.toString());
+            return 0;
+        }
     }
 
     // ---- events left unhandled
@@ -126,10 +149,11 @@ final class Background {
             List<String[]> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select p.topup_id, p.customer_id,"
                     + " p.attempts from stripe_topup_payments p where p.status = 'pending'"
-                    + " and p.next_attempt_at <= ? order by p.next_attempt_at limit ?"
-                    + " for update skip locked")) {
+                    + " and p.next_attempt_at <= ? and p.created_at > ?"
+                    + " order by p.next_attempt_at limit ? for update skip locked")) {
                 Jdbc.setInstant(ps, 1, now);
-                ps.setInt(2, BATCH_MAX);
+                Jdbc.setInstant(ps, 2, now.minus(STRIPE_KEY_LIFETIME));
+                ps.setInt(3, BATCH_MAX);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new String[] {rs.getString(1), rs.getString(2),
@@ -144,7 +168,18 @@ final class Background {
             return out;
         });
         for (String[] row : due) {
-            payTopup(row[0], row[1], Integer.parseInt(row[2]));
+            int attempts = Integer.parseInt(row[2]);
+            try {
+                payTopup(row[0], row[1], attempts);
+            } catch (RuntimeException e) {
+                LOG.warn("auto top-up {} is not paid yet (attempt {}): {}", row[0], attempts + 1,
+                        e.toString());
+                Jdbc.inTransaction(dataSource, c -> {
+                    schedule(c, row[0], Instant.now().plus(backoff(attempts + 1)), e.toString(),
+                            true);
+                    return null;
+                });
+            }
         }
         return due.size();
     }
@@ -192,30 +227,73 @@ final class Background {
                 topups.complete(topupId, intent.getKey()); // the webhook completes it too
             }
         } catch (StripeApi.Declined e) {
-            finish(topupId, "created", null, e.getMessage());
             failTopup(topupId, "payment declined: " + e.getMessage());
+            finish(topupId, "created", null, e.getMessage());
         } catch (PaymentProviderException e) {
-            if (attempts + 1 >= ATTEMPTS_MAX) {
+            if (StripeApi.isPermanent(e)) {
+                // Stripe refused the request itself (an amount below its minimum, say).
+                failTopup(topupId, "the payment was refused: " + e.getMessage());
                 finish(topupId, "created", null, e.getMessage());
-                failTopup(topupId, "the payment provider could not be reached");
             } else {
+                // Unreachable, or a timeout after which the payment may exist: the same key
+                // again, within Stripe's 24 hours, answers the first payment, never a second.
                 Jdbc.inTransaction(dataSource, c -> {
                     schedule(c, topupId, Instant.now().plus(backoff(attempts + 1)),
                             e.getMessage(), true);
                     return null;
                 });
             }
-        } catch (CreditsException e) {
-            LOG.warn("auto top-up {}: {}", topupId, e.getMessage());
         }
     }
 
     private void failTopup(String topupId, String reason) {
         try {
-            topups.fail(topupId, reason);
+            topups.fail(topupId, reason.length() > 900 ? reason.substring(0, 900) : reason);
         } catch (InvalidStateException e) {
             LOG.debug("top-up {} no longer waits: {}", topupId, e.getMessage());
         }
+    }
+
+    /** Refunds the payments of top-ups that were paid after they had failed or lapsed. */
+    private int topupRefunds() {
+        Instant now = Instant.now();
+        List<String[]> due = Jdbc.inTransaction(dataSource, c -> {
+            List<String[]> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select topup_id, payment_intent,"
+                    + " attempts from stripe_topup_payments where status = 'refunding'"
+                    + " and next_attempt_at <= ? and attempts < ? order by next_attempt_at"
+                    + " limit ? for update skip locked")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setInt(2, ATTEMPTS_MAX * 4);
+                ps.setInt(3, BATCH_MAX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new String[] {rs.getString(1), rs.getString(2),
+                                String.valueOf(rs.getInt(3))});
+                    }
+                }
+            }
+            for (String[] row : out) {
+                schedule(c, row[0], now.plusSeconds(60), null, false);
+            }
+            return out;
+        });
+        for (String[] row : due) {
+            try {
+                String refund = stripe.refund(row[1], "refund-topup:" + row[0]);
+                finish(row[0], "refunded", null, "refunded by " + refund);
+            } catch (PaymentProviderException e) {
+                int attempts = Integer.parseInt(row[2]);
+                LOG.warn("the payment {} of failed top-up {} is not refunded yet: {}", row[1],
+                        row[0], e.getMessage());
+                Jdbc.inTransaction(dataSource, c -> {
+                    schedule(c, row[0], Instant.now().plus(backoff(attempts + 1)),
+                            e.getMessage(), true);
+                    return null;
+                });
+            }
+        }
+        return due.size();
     }
 
     private void finish(String topupId, String status, String paymentIntent, String note) {
@@ -277,7 +355,11 @@ final class Background {
             return out;
         });
         for (Object[] row : due) {
-            chargeDebt(row);
+            try {
+                chargeDebt(row);
+            } catch (RuntimeException e) {
+                LOG.warn("debt charge of {} is not made yet: {}", row[3], e.toString());
+            }
         }
         return due.size();
     }

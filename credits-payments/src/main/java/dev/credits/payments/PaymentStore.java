@@ -13,13 +13,22 @@ final class PaymentStore {
     /** A payment that bought credits, and how much of it was refunded. */
     record PaymentRow(String paymentIntent, String customerId, String kind, String purchaseId,
                       String topupId, Long amount, String currency, long amountRefunded,
-                      long refundApplied) {
+                      long amountDisputed, long refundApplied) {
+        /** What was given back, by refunds and lost disputes, at most what was paid. */
+        long returned() {
+            long total = amountRefunded + amountDisputed;
+            return amount == null ? total : Math.min(total, amount);
+        }
     }
 
     /** The Stripe subscription behind a credits subscription. */
     record SubscriptionLink(String stripeSubscriptionId, String customerId,
                             String subscriptionId, String priceId, String status,
-                            Instant stateAt) {
+                            Instant stateAt, String plan, Instant startedAt) {
+        SubscriptionLink withChoice(String chosenPlan, Instant chosenStart) {
+            return new SubscriptionLink(stripeSubscriptionId, customerId, subscriptionId, priceId,
+                    status, stateAt, chosenPlan, chosenStart);
+        }
     }
 
     private final DataSource dataSource;
@@ -112,10 +121,18 @@ final class PaymentStore {
     void upsertPayment(Connection c, String paymentIntent, String customerId, String kind,
                        String purchaseId, String topupId, Long amount, String currency,
                        long amountRefunded, Instant now) throws SQLException {
+        upsertPayment(c, paymentIntent, customerId, kind, purchaseId, topupId, amount, currency,
+                amountRefunded, 0, now);
+    }
+
+    void upsertPayment(Connection c, String paymentIntent, String customerId, String kind,
+                       String purchaseId, String topupId, Long amount, String currency,
+                       long amountRefunded, long amountDisputed, Instant now)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into stripe_payments"
                 + " (payment_intent, customer_id, kind, purchase_id, topup_id, amount, currency,"
-                + " amount_refunded, created_at, updated_at)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (payment_intent) do update"
+                + " amount_refunded, amount_disputed, created_at, updated_at)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (payment_intent) do update"
                 + " set customer_id = coalesce(stripe_payments.customer_id, excluded.customer_id),"
                 + " kind = coalesce(stripe_payments.kind, excluded.kind),"
                 + " purchase_id = coalesce(stripe_payments.purchase_id, excluded.purchase_id),"
@@ -123,7 +140,9 @@ final class PaymentStore {
                 + " amount = coalesce(stripe_payments.amount, excluded.amount),"
                 + " currency = coalesce(stripe_payments.currency, excluded.currency),"
                 + " amount_refunded = greatest(stripe_payments.amount_refunded,"
-                + " excluded.amount_refunded), updated_at = excluded.updated_at")) {
+                + " excluded.amount_refunded), amount_disputed ="
+                + " greatest(stripe_payments.amount_disputed, excluded.amount_disputed),"
+                + " updated_at = excluded.updated_at")) {
             ps.setString(1, paymentIntent);
             ps.setString(2, customerId);
             ps.setString(3, kind);
@@ -132,16 +151,17 @@ final class PaymentStore {
             Jdbc.setLongOrNull(ps, 6, amount == null || amount <= 0 ? null : amount);
             ps.setString(7, currency);
             ps.setLong(8, amountRefunded);
-            Jdbc.setInstant(ps, 9, now);
+            ps.setLong(9, amountDisputed);
             Jdbc.setInstant(ps, 10, now);
+            Jdbc.setInstant(ps, 11, now);
             ps.executeUpdate();
         }
     }
 
     PaymentRow lockPayment(Connection c, String paymentIntent) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select payment_intent, customer_id, kind,"
-                + " purchase_id, topup_id, amount, currency, amount_refunded, refund_applied"
-                + " from stripe_payments where payment_intent = ? for update")) {
+                + " purchase_id, topup_id, amount, currency, amount_refunded, amount_disputed,"
+                + " refund_applied from stripe_payments where payment_intent = ? for update")) {
             ps.setString(1, paymentIntent);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -149,7 +169,7 @@ final class PaymentStore {
                 }
                 return new PaymentRow(rs.getString(1), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getString(5), Jdbc.getLongOrNull(rs, "amount"),
-                        rs.getString(7), rs.getLong(8), rs.getLong(9));
+                        rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10));
             }
         }
     }
@@ -182,14 +202,29 @@ final class PaymentStore {
             }
         }
         try (PreparedStatement ps = c.prepareStatement("select stripe_subscription_id,"
-                + " customer_id, subscription_id, price_id, status, state_at"
+                + " customer_id, subscription_id, price_id, status, state_at, plan, started_at"
                 + " from stripe_subscriptions where stripe_subscription_id = ? for update")) {
             ps.setString(1, stripeSubscriptionId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? new SubscriptionLink(rs.getString(1), rs.getString(2),
                         rs.getString(3), rs.getString(4), rs.getString(5),
-                        Jdbc.getInstant(rs, "state_at")) : null;
+                        Jdbc.getInstant(rs, "state_at"), rs.getString(7),
+                        Jdbc.getInstant(rs, "started_at")) : null;
             }
+        }
+    }
+
+    /** The plan and start the credits subscription is (or will be) created with, once. */
+    void setLinkChoice(Connection c, String stripeSubscriptionId, String plan, Instant startedAt,
+                       Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("update stripe_subscriptions set"
+                + " plan = coalesce(plan, ?), started_at = coalesce(started_at, ?),"
+                + " updated_at = ? where stripe_subscription_id = ?")) {
+            ps.setString(1, plan);
+            Jdbc.setInstant(ps, 2, startedAt);
+            Jdbc.setInstant(ps, 3, now);
+            ps.setString(4, stripeSubscriptionId);
+            ps.executeUpdate();
         }
     }
 
@@ -208,7 +243,8 @@ final class PaymentStore {
     void setLinkState(Connection c, String stripeSubscriptionId, String priceId, String status,
                       Instant stateAt, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("update stripe_subscriptions set"
-                + " price_id = coalesce(?, price_id), status = ?, state_at = ?, updated_at = ?"
+                + " price_id = coalesce(?, price_id), status = ?,"
+                + " state_at = greatest(state_at, ?), updated_at = ?"
                 + " where stripe_subscription_id = ?")) {
             ps.setString(1, priceId);
             ps.setString(2, status);

@@ -82,7 +82,7 @@ public final class Payments implements AutoCloseable {
         Refunds refunds = new Refunds(credits, topups, store, config);
         this.events = new StripeEvents(credits, plans, topups, store, refunds, config);
         this.background = new Background(credits, topups, store, stripe, this::handle,
-                refunds, config, dataSource);
+                events, refunds, config, dataSource);
     }
 
     /**
@@ -276,10 +276,22 @@ public final class Payments implements AutoCloseable {
         } catch (PaymentProviderException e) {
             throw e;
         } catch (CreditsException e) {
+            if (e instanceof dev.credits.IdempotencyConflictException) {
+                LOG.error("Stripe event {} ({}) conflicts with a request made before: {}", id,
+                        type, e.getMessage());
+            }
             // Refused for good (a product no longer in the catalog, a renewal of a canceled
             // subscription): retrying would not help, so it is acknowledged with the reason.
             outcome = "refused: " + e.code() + ": " + e.getMessage();
             LOG.error("Stripe event {} ({}) was refused: {}", id, type, outcome);
+        } catch (RuntimeException e) {
+            // Not expected (a bug, an overflow): counted, so that the background stops retrying
+            // it after a while, and answered 500 so that Stripe retries it too.
+            store.inTransaction(c -> {
+                store.countAttempt(c, id);
+                return null;
+            });
+            throw e;
         }
         String done = outcome;
         store.inTransaction(c -> {

@@ -53,17 +53,21 @@ final class Refunds {
      * was taken as debt.
      */
     record Step(String grantId, String creditType, long units, Long attempt, Long taken,
-                Long debt) {
+                Long plannedDebt, Long debt) {
         Step withAttempt(Long value) {
-            return new Step(grantId, creditType, units, value, taken, debt);
+            return new Step(grantId, creditType, units, value, taken, plannedDebt, debt);
         }
 
         Step withTaken(long value) {
-            return new Step(grantId, creditType, units, attempt, value, debt);
+            return new Step(grantId, creditType, units, attempt, value, plannedDebt, debt);
+        }
+
+        Step withPlannedDebt(long value) {
+            return new Step(grantId, creditType, units, attempt, taken, value, debt);
         }
 
         Step withDebt(long value) {
-            return new Step(grantId, creditType, units, attempt, taken, value);
+            return new Step(grantId, creditType, units, attempt, taken, plannedDebt, value);
         }
     }
 
@@ -92,8 +96,13 @@ final class Refunds {
     int completeAllPending() {
         int done = 0;
         for (Map.Entry<String, Long> pending : store.inTransaction(this::allPending)) {
-            complete(pending.getKey(), pending.getValue());
-            done++;
+            try {
+                complete(pending.getKey(), pending.getValue());
+                done++;
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Refunds.class).warn("the refund of {} is still"
+                        + " pending: {}", pending.getKey(), e.toString());
+            }
         }
         return done;
     }
@@ -106,7 +115,7 @@ final class Refunds {
         if (row.amount() == null) {
             return "the payment's amount is unknown; nothing to refund in proportion";
         }
-        long to = Math.min(row.amountRefunded(), row.amount());
+        long to = row.returned();
         long from = row.refundApplied();
         if (to <= from) {
             return "nothing newly refunded";
@@ -116,7 +125,8 @@ final class Refunds {
             long granted = grant.amount().units();
             long units = share(granted, to, row.amount()) - share(granted, from, row.amount());
             if (units > 0) {
-                steps.add(new Step(grant.id(), grant.creditType(), units, null, null, null));
+                steps.add(new Step(grant.id(), grant.creditType(), units, null, null, null,
+                        null));
             }
         }
         Instant now = credits.now();
@@ -223,25 +233,77 @@ final class Refunds {
                 }
             }
         }
+        if (config.refundSpent() != PaymentsConfig.RefundSpent.DEBT) {
+            record(paymentIntent, to, i, s -> s.debt() == null ? s.withDebt(0) : s);
+            return;
+        }
+        // The debt is decided once (and recorded) before it is taken, so that taking it again
+        // after a crash replays the same adjustment: at most what the grant lost to use, less the
+        // debt earlier refunds of this payment took for it. Expired or voided credits are no debt.
+        String customerId = customerOf(paymentIntent);
         Step step = store.inTransaction(c -> {
             List<Step> steps = lockSteps(c, paymentIntent, to);
-            return steps == null ? null : steps.get(i);
+            Step s = steps == null ? null : steps.get(i);
+            if (s != null && s.taken() != null && s.debt() == null && s.plannedDebt() == null) {
+                long shortfall = s.units() - s.taken();
+                long debt = shortfall <= 0 ? 0 : Math.min(shortfall, Math.max(0,
+                        usedUnits(c, customerId, s.grantId())
+                                - debtTaken(c, paymentIntent, s.grantId())));
+                s = s.withPlannedDebt(debt);
+                save(c, paymentIntent, to, steps, i, s);
+            }
+            return s;
         });
         if (step == null || step.taken() == null || step.debt() != null) {
             return;
         }
-        long shortfall = step.units() - step.taken();
-        if (shortfall > 0 && config.refundSpent() == PaymentsConfig.RefundSpent.DEBT) {
+        long debt = step.plannedDebt();
+        if (debt > 0) {
             Map<String, Object> metadata = new LinkedHashMap<>();
             metadata.put("payment_reference", paymentIntent);
             metadata.put("grant_id", step.grantId());
-            credits.run(new Command.Adjust(new WalletKey(customerOf(paymentIntent),
-                    step.creditType()), -shortfall, reason + ": credits already spent",
-                    Json.metadata(metadata), key(paymentIntent, to, i, "debt")));
-            record(paymentIntent, to, i, s -> s.withDebt(shortfall));
-        } else {
-            record(paymentIntent, to, i, s -> s.withDebt(0));
+            credits.run(new Command.Adjust(new WalletKey(customerId, step.creditType()), -debt,
+                    reason + ": credits already spent", Json.metadata(metadata),
+                    key(paymentIntent, to, i, "debt")));
         }
+        record(paymentIntent, to, i, s -> s.withDebt(debt));
+    }
+
+    /** What a grant lost to use: its amount less what remains, expired and was voided. */
+    private long usedUnits(Connection c, String customerId, String grantId) throws SQLException {
+        GrantRecord grant = credits.grant(grantId);
+        long gone;
+        try (PreparedStatement ps = c.prepareStatement("select coalesce(sum(-amount), 0)"
+                + " from transactions where customer_id = ? and grant_id = ?"
+                + " and type in ('expiry', 'void')")) {
+            ps.setString(1, customerId);
+            ps.setString(2, grantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                gone = rs.getLong(1);
+            }
+        }
+        return grant.amount().units() - grant.remaining().units() - gone;
+    }
+
+    /** The debt refunds of this payment took (or decided) for a grant before. */
+    private static long debtTaken(Connection c, String paymentIntent, String grantId)
+            throws SQLException {
+        long total = 0;
+        try (PreparedStatement ps = c.prepareStatement("select steps::text from stripe_refunds"
+                + " where payment_intent = ?")) {
+            ps.setString(1, paymentIntent);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    for (Step s : read(rs.getString(1))) {
+                        if (s.grantId().equals(grantId) && s.plannedDebt() != null) {
+                            total += s.plannedDebt();
+                        }
+                    }
+                }
+            }
+        }
+        return total;
     }
 
     private String customerOf(String paymentIntent) {
@@ -358,9 +420,10 @@ final class Refunds {
         event.put("purchase_id", row.purchaseId());
         event.put("topup_id", row.topupId());
         event.put("currency", row.currency());
-        String currency = row.currency() == null ? "usd" : row.currency();
-        event.put("amount_refunded", new Money(to - from, currency).toString());
-        event.put("total_refunded", new Money(to, currency).toString());
+        event.put("amount_refunded", row.currency() == null ? String.valueOf(to - from)
+                : new Money(to - from, row.currency()).toString());
+        event.put("total_refunded", row.currency() == null ? String.valueOf(to)
+                : new Money(to, row.currency()).toString());
         event.put("credits", credited);
         Outbox.append(c, row.customerId(), "", REFUNDED_EVENT, event, now);
     }

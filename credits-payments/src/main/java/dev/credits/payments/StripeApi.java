@@ -5,13 +5,17 @@ import com.stripe.exception.CardException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Customer;
 import com.stripe.model.InvoiceItem;
+import com.stripe.model.PaymentMethod;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.checkout.Session;
 import com.stripe.net.RequestOptions;
 import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.CustomerPaymentMethodListParams;
 import com.stripe.param.InvoiceItemCreateParams;
 import com.stripe.param.PaymentIntentCreateParams;
+import com.stripe.param.RefundCreateParams;
 import com.stripe.param.checkout.SessionCreateParams;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +28,8 @@ final class StripeApi {
     static final int READ_TIMEOUT_MS = 20_000;
     /** stripe-java retries a failed network call itself, with the same idempotency key. */
     static final int NETWORK_RETRIES = 2;
+    /** Stripe's longest idempotency key. */
+    static final int KEY_LENGTH_MAX = 255;
 
     /** A card that was declined: the payment failed for good (not a provider error). */
     static final class Declined extends Exception {
@@ -59,14 +65,37 @@ final class StripeApi {
         }
     }
 
-    /** The customer's default payment method for off-session payments; null when none. */
+    /**
+     * The payment method to charge off-session: the customer's invoice default, else the newest
+     * card saved on the customer (what a Checkout with {@code setup_future_usage} leaves);
+     * null when there is none.
+     */
     String defaultPaymentMethod(String stripeCustomerId) {
         try {
             Customer customer = client.v1().customers().retrieve(stripeCustomerId);
-            return customer.getInvoiceSettings() == null ? null
-                    : customer.getInvoiceSettings().getDefaultPaymentMethod();
+            if (customer.getInvoiceSettings() != null
+                    && customer.getInvoiceSettings().getDefaultPaymentMethod() != null) {
+                return customer.getInvoiceSettings().getDefaultPaymentMethod();
+            }
+            List<PaymentMethod> cards = client.v1().customers().paymentMethods().list(
+                    stripeCustomerId, CustomerPaymentMethodListParams.builder()
+                            .setType(CustomerPaymentMethodListParams.Type.CARD).setLimit(1L)
+                            .build()).getData();
+            return cards == null || cards.isEmpty() ? null : cards.get(0).getId();
         } catch (StripeException e) {
             throw failed("reading the Stripe customer", e);
+        }
+    }
+
+    /** Refunds a payment in full (an auto top-up paid after it had failed). */
+    String refund(String paymentIntent, String idempotencyKey) {
+        try {
+            return client.v1().refunds().create(RefundCreateParams.builder()
+                    .setPaymentIntent(paymentIntent).putMetadata("credits_reason",
+                            "paid after the top-up had failed or lapsed").build(),
+                    key(idempotencyKey)).getId();
+        } catch (StripeException e) {
+            throw failed("refunding the payment", e);
         }
     }
 
@@ -102,8 +131,33 @@ final class StripeApi {
         }
     }
 
+    /**
+     * The Stripe idempotency key named {@code name}: {@code credits-<name>}, or for a name too
+     * long for Stripe's 255 characters, {@code credits-sha256-<hex of the name>}.
+     */
+    static String idempotencyKey(String name) {
+        String key = "credits-" + name;
+        if (key.length() <= KEY_LENGTH_MAX) {
+            return key;
+        }
+        try {
+            return "credits-sha256-" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(
+                            name.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static RequestOptions key(String name) {
-        return RequestOptions.builder().setIdempotencyKey("credits-" + name).build();
+        return RequestOptions.builder().setIdempotencyKey(idempotencyKey(name)).build();
+    }
+
+    /** True for a request Stripe refused as such (4xx other than 429): retrying cannot help. */
+    static boolean isPermanent(PaymentProviderException e) {
+        return e.getCause() instanceof StripeException se && se.getStatusCode() != null
+                && se.getStatusCode() >= 400 && se.getStatusCode() < 500
+                && se.getStatusCode() != 429 && se.getStatusCode() != 409;
     }
 
     private static PaymentProviderException failed(String what, StripeException e) {

@@ -1,14 +1,18 @@
 package dev.credits.payments;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.credits.Amount;
 import dev.credits.CreditType;
 import dev.credits.Credits;
 import dev.credits.CustomerIds;
+import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidStateException;
 import dev.credits.Money;
 import dev.credits.NotFoundException;
+import dev.credits.OverloadedException;
 import dev.credits.ValidationException;
+import dev.credits.internal.Command;
+import dev.credits.internal.Json;
+import dev.credits.internal.WalletKey;
 import dev.credits.payments.PaymentStore.SubscriptionLink;
 import dev.credits.plans.Plan;
 import dev.credits.plans.Plans;
@@ -18,6 +22,8 @@ import dev.credits.postgres.Jdbc;
 import dev.credits.webhooks.AutoTopups;
 import java.sql.PreparedStatement;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +44,7 @@ final class StripeEvents {
     static final String CHARGE_REFUNDED = "charge.refunded";
     static final String INTENT_SUCCEEDED = "payment_intent.succeeded";
     static final String INTENT_FAILED = "payment_intent.payment_failed";
+    static final String DISPUTE_FUNDS_WITHDRAWN = "charge.dispute.funds_withdrawn";
     static final int REFERENCE_LENGTH_MAX = Plans.PAYMENT_REFERENCE_LENGTH_MAX;
     private static final Logger LOG = LoggerFactory.getLogger(StripeEvents.class);
 
@@ -63,9 +70,10 @@ final class StripeEvents {
         return switch (type) {
             case CHECKOUT_COMPLETED, ASYNC_SUCCEEDED -> checkoutCompleted(type, object, created);
             case INVOICE_PAID -> invoicePaid(object, created);
-            case SUBSCRIPTION_UPDATED -> subscriptionUpdated(object, created, eventId, false);
-            case SUBSCRIPTION_DELETED -> subscriptionUpdated(object, created, eventId, true);
+            case SUBSCRIPTION_UPDATED -> subscriptionUpdated(object, created, false);
+            case SUBSCRIPTION_DELETED -> subscriptionUpdated(object, created, true);
             case CHARGE_REFUNDED -> chargeRefunded(object);
+            case DISPUTE_FUNDS_WITHDRAWN -> disputeLost(object);
             case INTENT_SUCCEEDED -> intentSucceeded(object);
             case INTENT_FAILED -> intentFailed(object);
             default -> "ignored: credits does not handle " + type;
@@ -93,14 +101,15 @@ final class StripeEvents {
                 return "ignored: no subscription in the session";
             }
             Subscription sub = link(stripeSubscription, customerId,
-                    text(metadata, Payments.META_PLAN), null, null, created);
+                    text(metadata, Payments.META_PLAN), null, null);
             return sub == null ? "ignored: the subscription was canceled or has no plan"
                     : "subscription " + sub.id() + " on plan " + sub.plan();
         }
         if (!"payment".equals(mode)) {
             return "ignored: a checkout in mode " + mode;
         }
-        if (CHECKOUT_COMPLETED.equals(type) && !"paid".equals(paymentStatus)) {
+        if (CHECKOUT_COMPLETED.equals(type) && !"paid".equals(paymentStatus)
+                && !"no_payment_required".equals(paymentStatus)) { // 100% off: nothing to pay
             return "ignored: payment_status is " + paymentStatus + "; the purchase is made when"
                     + " " + ASYNC_SUCCEEDED + " arrives";
         }
@@ -132,44 +141,54 @@ final class StripeEvents {
     // ---- subscriptions
 
     /**
-     * The credits subscription of a Stripe subscription, created (once, whoever asks first) with
-     * the plan Stripe last said or the checkout's, paid through {@code paidThrough}. Null when
-     * it cannot be made (Stripe canceled it first, or no plan is known).
+     * The credits subscription of a Stripe subscription, created once whoever asks first. Its
+     * plan (the one of the price Stripe last said, else the checkout's) and its start are chosen
+     * once, under the link's lock, and kept: every later attempt (a retry after a crash, an
+     * invoice racing the checkout) creates it with exactly those, which the subscription's key
+     * replays. A state Stripe sent meanwhile is applied once it exists. Null when it cannot be
+     * made (Stripe canceled it first, or no plan is known).
      */
     private Subscription link(String stripeSubscription, String customerId, String planHint,
-                              Instant startedAt, Instant paidThrough, Instant eventAt) {
+                              Instant startedAt, Instant paidThrough) {
         Instant now = credits.now();
-        SubscriptionLink link = store.inTransaction(c -> store.lockLink(c, stripeSubscription,
-                customerId, now));
-        if (link.subscriptionId() != null) {
-            if (paidThrough != null) {
-                return plans.payThrough(link.subscriptionId(), paidThrough);
+        SubscriptionLink link = store.inTransaction(c -> {
+            SubscriptionLink row = store.lockLink(c, stripeSubscription, customerId, now);
+            if (row == null || row.subscriptionId() != null || row.plan() != null
+                    || "canceled".equals(row.status())) {
+                return row;
             }
-            return plans.subscription(link.subscriptionId());
-        }
-        if ("canceled".equals(link.status())) {
-            return null;
-        }
-        String planId = null;
-        if (link.priceId() != null) {
-            planId = plans.catalog().planByStripePrice(link.priceId()).map(Plan::id).orElse(null);
-        }
-        if (planId == null) {
-            planId = planHint;
-        }
-        if (planId == null) {
-            return null;
-        }
-        Instant started = startedAt == null || startedAt.isAfter(now) ? now : startedAt;
-        // A subscription billed through Stripe renews only through what its invoices paid.
-        Instant through = paidThrough == null ? started : paidThrough;
-        Subscription sub = plans.create(link.customerId(), planId, started,
-                "stripe-" + stripeSubscription, through);
-        store.inTransaction(c -> {
-            store.setLinkedSubscription(c, stripeSubscription, sub.id(), credits.now());
-            return null;
+            String planId = row.priceId() == null ? null : plans.catalog()
+                    .planByStripePrice(row.priceId()).map(Plan::id).orElse(null);
+            if (planId == null) {
+                planId = planHint;
+            }
+            if (planId == null) {
+                return row;
+            }
+            plans.catalog().requirePlan(planId);
+            Instant started = startedAt == null || startedAt.isAfter(now) ? now : startedAt;
+            store.setLinkChoice(c, stripeSubscription, planId, started, now);
+            return row.withChoice(planId, started);
         });
-        return plans.payThrough(sub.id(), through);
+        if (link == null) {
+            return null;
+        }
+        String id = link.subscriptionId();
+        if (id == null) {
+            if (link.plan() == null) {
+                return null;
+            }
+            // A subscription billed through Stripe renews only through what its invoices paid.
+            Subscription sub = plans.create(link.customerId(), link.plan(), link.startedAt(),
+                    "stripe-" + stripeSubscription, link.startedAt());
+            store.inTransaction(c -> {
+                store.setLinkedSubscription(c, stripeSubscription, sub.id(), credits.now());
+                return null;
+            });
+            id = sub.id();
+            reconcile(stripeSubscription);
+        }
+        return paidThrough == null ? plans.subscription(id) : plans.payThrough(id, paidThrough);
     }
 
     private String invoicePaid(JsonNode invoice, Instant created) {
@@ -227,10 +246,10 @@ final class StripeEvents {
         }
         if (known.subscriptionId() != null
                 && "subscription_cycle".equals(invoice.path("billing_reason").asText())) {
-            chargeDebt(known, periodStart, stripeCustomer);
+            chargeDebt(known, periodStart, stripeCustomer); // before the renewal's grant
         }
         Subscription sub = link(stripeSubscription, known.customerId(), planHint, periodStart,
-                periodEnd, created);
+                periodEnd);
         return sub == null ? "ignored: the subscription was canceled or has no plan"
                 : "subscription " + sub.id() + " paid through " + periodEnd;
     }
@@ -242,27 +261,46 @@ final class StripeEvents {
     }
 
     /**
-     * Records the debt of each wallet of the customer that is in debt and whose credit type has
-     * a unit price, as an invoice item to add (in the background) to the subscription's next
-     * invoice, once per (subscription, period, credit type).
+     * Charges the debt of each wallet of the customer that is in debt and whose credit type has a
+     * unit price, once per (subscription, period, credit type): the charge is recorded (its
+     * invoice item is added to the subscription's next invoice in the background), then settled
+     * in the ledger by an adjustment of the debt, so that the money pays for the overdraft and
+     * the new period's allowance arrives whole. Under a lock per wallet, a debt already charged
+     * but not yet settled is not charged again.
      */
     private void chargeDebt(SubscriptionLink link, Instant periodStart, String stripeCustomer) {
+        if (stripeCustomer != null) {
+            rememberCustomer(link.customerId(), stripeCustomer);
+        }
         for (Map.Entry<String, Money> price : config.unitPrices().entrySet()) {
             if (!credits.creditTypes().contains(price.getKey())) {
                 continue;
             }
             CreditType type = credits.creditTypes().require(price.getKey());
-            Amount balance = credits.wallet(link.customerId(), type.id()).balance();
-            if (balance.units() >= 0) {
-                continue;
-            }
-            long debt = -balance.units();
-            Money amount = price.getValue().times(debt, type.scale());
-            if (amount.minor() <= 0) {
-                continue;
-            }
             Instant now = Instant.now();
             store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select pg_advisory_xact_lock(hashtext(?))")) {
+                    ps.setString(1, "credits-debt:" + link.customerId() + ":" + type.id());
+                    ps.execute();
+                }
+                long unsettled;
+                try (PreparedStatement ps = c.prepareStatement("select coalesce(sum("
+                        + "debt_units), 0) from stripe_debt_charges where customer_id = ?"
+                        + " and credit_type = ? and settled_at is null")) {
+                    ps.setString(1, link.customerId());
+                    ps.setString(2, type.id());
+                    try (java.sql.ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        unsettled = rs.getLong(1);
+                    }
+                }
+                long debt = -credits.wallet(link.customerId(), type.id()).balance().units()
+                        - unsettled;
+                if (debt <= 0) {
+                    return null;
+                }
+                Money amount = price.getValue().times(debt, type.scale());
                 try (PreparedStatement ps = c.prepareStatement("insert into stripe_debt_charges"
                         + " (stripe_subscription_id, period_start, credit_type, customer_id,"
                         + " debt_units, amount, currency, next_attempt_at, created_at)"
@@ -280,13 +318,60 @@ final class StripeEvents {
                 }
                 return null;
             });
-            if (stripeCustomer != null) {
-                rememberCustomer(link.customerId(), stripeCustomer);
-            }
         }
+        settleDebts(link.customerId());
     }
 
-    private String subscriptionUpdated(JsonNode subscription, Instant created, String eventId,
+    /** Settles the customer's recorded debt charges (all, when null) in the ledger, once each. */
+    int settleDebts(String customerId) {
+        List<Object[]> unsettled = store.inTransaction(c -> {
+            List<Object[]> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select stripe_subscription_id,"
+                    + " period_start, credit_type, customer_id, debt_units from"
+                    + " stripe_debt_charges where settled_at is null"
+                    + (customerId == null ? "" : " and customer_id = ?")
+                    + " order by created_at limit 100")) {
+                if (customerId != null) {
+                    ps.setString(1, customerId);
+                }
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Object[] {rs.getString(1), Jdbc.getInstant(rs, 2),
+                                rs.getString(3), rs.getString(4), rs.getLong(5)});
+                    }
+                }
+            }
+            return out;
+        });
+        for (Object[] row : unsettled) {
+            String stripeSubscription = (String) row[0];
+            Instant periodStart = (Instant) row[1];
+            String creditType = (String) row[2];
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            metadata.put("stripe_subscription", stripeSubscription);
+            metadata.put("period_start", periodStart.toString());
+            credits.run(new Command.Adjust(new WalletKey((String) row[3], creditType),
+                    (long) row[4], "debt at renewal, charged on the Stripe invoice",
+                    Json.metadata(metadata), IdempotencyKeys.derived("stripe-debt:"
+                    + stripeSubscription + ":" + periodStart.getEpochSecond() + ":"
+                    + creditType)));
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("update stripe_debt_charges set"
+                        + " settled_at = coalesce(settled_at, ?) where stripe_subscription_id = ?"
+                        + " and period_start = ? and credit_type = ?")) {
+                    Jdbc.setInstant(ps, 1, credits.now());
+                    ps.setString(2, stripeSubscription);
+                    Jdbc.setInstant(ps, 3, periodStart);
+                    ps.setString(4, creditType);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        }
+        return unsettled.size();
+    }
+
+    private String subscriptionUpdated(JsonNode subscription, Instant created,
                                        boolean deleted) {
         String stripeSubscription = subscription.path("id").asText(null);
         if (stripeSubscription == null) {
@@ -321,46 +406,75 @@ final class StripeEvents {
             }
             if (newer || deleted) {
                 store.setLinkState(c, stripeSubscription, price, status, created, now);
-                return new SubscriptionLink(row.stripeSubscriptionId(), row.customerId(),
-                        row.subscriptionId(), price == null ? row.priceId() : price, status,
-                        created);
             }
             return row;
         });
         if (link == null) {
             return "ignored: the subscription's customer is not a credits customer";
         }
-        if (link.subscriptionId() == null) {
-            return "recorded: " + status + "; applied when the subscription is created";
-        }
-        String key = "stripe-" + eventId;
-        if ("canceled".equals(link.status()) || "incomplete_expired".equals(link.status())) {
-            try {
-                Subscription sub = plans.cancel(link.subscriptionId(), false, key);
-                return "subscription " + sub.id() + " canceled";
-            } catch (InvalidStateException e) {
-                return "subscription " + link.subscriptionId() + " was canceled before";
+        return "status " + status + "; " + reconcile(stripeSubscription);
+    }
+
+    /**
+     * Brings the credits subscription to the state Stripe last said (stored on the link): a
+     * cancellation, or the plan of its price. Runs under the link's lock, so that two events
+     * racing cannot leave an older state applied last; each change or cancellation has a key
+     * derived from the state it applies, so that running it again replays it. A refusal that a
+     * retry may clear (the subscription is busy) throws {@link OverloadedException}, which leaves
+     * the event to be handled again.
+     */
+    private String reconcile(String stripeSubscription) {
+        return store.inTransaction(c -> {
+            SubscriptionLink link = store.lockLink(c, stripeSubscription, null, credits.now());
+            if (link == null || link.subscriptionId() == null) {
+                return "applied when the subscription is created";
             }
-        }
-        Subscription current = plans.subscription(link.subscriptionId());
-        if (current.isCanceled()) {
-            return "ignored: subscription " + current.id() + " is canceled";
-        }
-        Plan plan = link.priceId() == null ? null
-                : plans.catalog().planByStripePrice(link.priceId()).orElse(null);
-        if (plan == null) {
-            return "status " + status + "; price " + link.priceId() + " is no plan's";
-        }
-        if (plan.id().equals(current.plan()) && current.pendingPlan() == null) {
-            return "status " + status + "; plan " + plan.id() + " unchanged";
-        }
-        try {
-            Subscription changed = plans.change(link.subscriptionId(), plan.id(), true, key);
-            return "subscription " + changed.id() + " changed to plan " + changed.plan();
-        } catch (InvalidStateException e) {
-            return "status " + status + "; plan " + plan.id() + " not changed: "
-                    + e.getMessage();
-        }
+            String id = link.subscriptionId();
+            String key = "stripe-" + stripeSubscription + "-" + (link.stateAt() == null ? 0
+                    : link.stateAt().getEpochSecond());
+            Subscription current = plans.subscription(id);
+            if ("canceled".equals(link.status()) || "incomplete_expired".equals(link.status())) {
+                if (current.isCanceled()) {
+                    return "subscription " + id + " is canceled";
+                }
+                try {
+                    plans.cancel(id, false, key + "-cancel");
+                } catch (InvalidStateException e) {
+                    if (!plans.subscription(id).isCanceled()) {
+                        throw new OverloadedException("subscription " + id + " could not be"
+                                + " canceled yet (" + e.getMessage() + "); it is retried");
+                    }
+                }
+                return "subscription " + id + " canceled";
+            }
+            if (current.isCanceled()) {
+                return "subscription " + id + " is canceled";
+            }
+            Plan plan = link.priceId() == null ? null
+                    : plans.catalog().planByStripePrice(link.priceId()).orElse(null);
+            if (plan == null) {
+                return "price " + link.priceId() + " is no plan's; plan " + current.plan()
+                        + " kept";
+            }
+            if (plan.id().equals(current.plan()) && current.pendingPlan() == null) {
+                return "plan " + plan.id() + " unchanged";
+            }
+            try {
+                plans.change(id, plan.id(), true, key + "-" + plan.id());
+            } catch (InvalidStateException e) {
+                Subscription now = plans.subscription(id);
+                if (now.plan().equals(plan.id())) {
+                    return "plan " + plan.id();
+                }
+                if (now.isCanceled() || now.cancelAt() != null) {
+                    return "plan " + plan.id() + " not applied: the subscription is canceled or"
+                            + " cancels at " + now.cancelAt();
+                }
+                throw new OverloadedException("subscription " + id + " could not change yet ("
+                        + e.getMessage() + "); it is retried");
+            }
+            return "changed to plan " + plan.id();
+        });
     }
 
     // ---- refunds
@@ -386,6 +500,29 @@ final class StripeEvents {
         return refunds.apply(paymentIntent);
     }
 
+    /**
+     * A dispute's funds were withdrawn (a chargeback): the disputed amount is given back like a
+     * refund, in proportion, with what a refund of the same payment gave back counted too.
+     */
+    private String disputeLost(JsonNode dispute) {
+        String paymentIntent = id(dispute.path("payment_intent"));
+        if (paymentIntent == null) {
+            return "ignored: the dispute has no payment intent";
+        }
+        requireReference(paymentIntent);
+        long disputed = dispute.path("amount").asLong(0);
+        if (disputed <= 0) {
+            return "ignored: nothing disputed";
+        }
+        String currency = currency(dispute);
+        store.inTransaction(c -> {
+            store.upsertPayment(c, paymentIntent, null, null, null, null, null, currency, 0,
+                    disputed, credits.now());
+            return null;
+        });
+        return refunds.apply(paymentIntent);
+    }
+
     // ---- auto top-up
 
     private String intentSucceeded(JsonNode intent) {
@@ -400,9 +537,27 @@ final class StripeEvents {
         } catch (NotFoundException e) {
             return "ignored: top-up " + topupId + " is not known here";
         } catch (InvalidStateException e) {
-            LOG.error("top-up {} was paid by {} but had failed already; refund the payment",
+            // Paid after it had failed or lapsed: the payment goes back (in the background).
+            store.inTransaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("insert into"
+                        + " stripe_topup_payments (topup_id, customer_id, payment_intent, status,"
+                        + " next_attempt_at, created_at) values (?, ?, ?, 'refunding', ?, ?)"
+                        + " on conflict (topup_id) do update set status = 'refunding',"
+                        + " payment_intent = excluded.payment_intent, attempts = 0,"
+                        + " next_attempt_at = excluded.next_attempt_at"
+                        + " where stripe_topup_payments.status not in ('refunding', 'refunded')")) {
+                    ps.setString(1, topupId);
+                    ps.setString(2, topups.topup(topupId).customerId());
+                    ps.setString(3, paymentIntent);
+                    Jdbc.setInstant(ps, 4, Instant.now());
+                    Jdbc.setInstant(ps, 5, Instant.now());
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+            LOG.warn("top-up {} was paid by {} after it had failed; the payment is refunded",
                     topupId, paymentIntent);
-            return "refused: top-up " + topupId + " had failed; the payment should be refunded";
+            return "top-up " + topupId + " had failed; its payment is refunded";
         }
         Long amount = intent.path("amount_received").canConvertToLong()
                 && intent.path("amount_received").asLong() > 0

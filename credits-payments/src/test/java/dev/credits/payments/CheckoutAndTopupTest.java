@@ -153,6 +153,33 @@ class CheckoutAndTopupTest {
     }
 
     @Test
+    void aTopUpPaidAfterItFailed_isRefundedAtStripe_andGrantsNothing() {
+        String topup = topupRequested("auto_late");
+        f.topups.fail(topup, "given up by the application");
+        ObjectNode intent = FakeStripe.fixture("payment_intent");
+        intent.put("id", "pi_auto_late");
+        intent.put("status", "succeeded");
+        StripeEventBuilder.metadata(intent, Map.of(Payments.META_TOPUP, topup));
+        f.receive(event("payment_intent.succeeded", intent));
+        f.payments.runDue();
+        f.payments.runDue();
+        List<FakeStripe.Request> refunds = f.stripe.requests("POST", "/v1/refunds");
+        assertThat(refunds).hasSize(1);
+        assertThat(refunds.get(0).form()).containsEntry("payment_intent", "pi_auto_late");
+        assertThat(refunds.get(0).idempotencyKey()).isEqualTo("credits-refund-topup:" + topup);
+        assertThat(f.balance("auto_late")).isEqualTo("50.00");
+    }
+
+    @Test
+    void aVeryLongCheckoutKey_isHashedToFitStripesLimit() {
+        String customer = "c".repeat(128);
+        f.payments.checkout(customer, "pack_small", null, 1, OK, CANCEL, "k".repeat(255));
+        String key = f.stripe.requests("POST", "/v1/checkout/sessions").get(0)
+                .idempotencyKey();
+        assertThat(key).startsWith("credits-sha256-").hasSizeLessThanOrEqualTo(255);
+    }
+
+    @Test
     void aDeclinedCard_failsTheTopUp() {
         String topup = topupRequested("auto_2");
         f.stripe.decline("Your card has insufficient funds.");
@@ -166,7 +193,7 @@ class CheckoutAndTopupTest {
     @Test
     void aFailedPaymentEvent_failsTheTopUp_andACustomerWithoutACardIsLeftToTheApplication() {
         String topup = topupRequested("auto_3");
-        f.stripe.defaultPaymentMethod(null);
+        f.stripe.savedCards(List.of());
         f.payments.runDue();
         assertThat(f.stripe.requests("POST", "/v1/payment_intents")).isEmpty();
         assertThat(f.topups.topup(topup).status()).isEqualTo("requested");

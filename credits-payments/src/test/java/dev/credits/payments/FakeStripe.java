@@ -40,7 +40,10 @@ public final class FakeStripe implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile int failuresLeft;
     private volatile String declineMessage;
-    private volatile String defaultPaymentMethod = "pm_card_visa";
+    /** The customer's invoice default; null as Stripe leaves it after a payment's Checkout. */
+    private volatile String defaultPaymentMethod;
+    /** The cards saved on every customer, newest first (what setup_future_usage leaves). */
+    private volatile List<String> savedCards = List.of("pm_card_visa");
     private volatile String intentStatus = "processing";
 
     private FakeStripe() {
@@ -83,6 +86,10 @@ public final class FakeStripe implements AutoCloseable {
 
     public void defaultPaymentMethod(String id) {
         defaultPaymentMethod = id;
+    }
+
+    public void savedCards(List<String> ids) {
+        savedCards = List.copyOf(ids);
     }
 
     /** The status a created payment intent answers ({@code processing} by default). */
@@ -128,6 +135,27 @@ public final class FakeStripe implements AutoCloseable {
             customer.put("id", "cus_fake" + ids.incrementAndGet());
             metadata(customer, r);
             return ok(customer);
+        }
+        if (r.method().equals("GET") && path.startsWith("/v1/customers/")
+                && path.endsWith("/payment_methods")) {
+            com.fasterxml.jackson.databind.node.ObjectNode list = JSON.createObjectNode();
+            list.put("object", "list");
+            list.put("has_more", false);
+            list.put("url", path);
+            com.fasterxml.jackson.databind.node.ArrayNode data = list.putArray("data");
+            for (String card : savedCards) {
+                data.addObject().put("id", card).put("object", "payment_method")
+                        .put("type", "card");
+            }
+            return ok(list);
+        }
+        if (r.method().equals("POST") && path.equals("/v1/refunds")) {
+            ObjectNode refund = fixture("refund");
+            refund.put("id", "re_fake" + ids.incrementAndGet());
+            refund.put("payment_intent", r.form().get("payment_intent"));
+            refund.put("status", "succeeded");
+            metadata(refund, r);
+            return ok(refund);
         }
         if (r.method().equals("GET") && path.startsWith("/v1/customers/")) {
             ObjectNode customer = fixture("customer");

@@ -94,6 +94,36 @@ class StripeSubscriptionYearTest {
     }
 
     @Test
+    void aSubscriptionCreatedButNotLinkedByACrash_isLinkedByTheNextEvent_notRefused() {
+        // What a crash between creating the subscription and linking it leaves behind.
+        f.plans.create("yearly", "basic", START, "stripe-" + STRIPE_SUB, START);
+        f.clock.set(START.plusSeconds(30));
+        ObjectNode session = FakeStripe.fixture("checkout_session");
+        session.put("mode", "subscription");
+        session.put("payment_status", "paid");
+        session.put("subscription", STRIPE_SUB);
+        StripeEventBuilder.metadata(session, Map.of(Payments.META_CUSTOMER, "yearly",
+                Payments.META_PLAN, "basic"));
+        try (java.sql.Connection c = f.ledger.dataSource().getConnection();
+             java.sql.PreparedStatement ps = c.prepareStatement("insert into"
+                     + " stripe_subscriptions (stripe_subscription_id, customer_id, plan,"
+                     + " started_at, created_at, updated_at) values (?, 'yearly', 'basic', ?,"
+                     + " now(), now())")) {
+            ps.setString(1, STRIPE_SUB);
+            ps.setTimestamp(2, java.sql.Timestamp.from(START));
+            ps.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(f.receive(event("checkout.session.completed", session)).outcome())
+                .startsWith("subscription sub_");
+        assertThat(f.receive(invoicePaid(0, "price_basic", "subscription_create")).outcome())
+                .contains("paid through");
+        assertThat(f.plans.subscriptions("yearly")).hasSize(1);
+        assertThat(balance()).isEqualTo("1000.00");
+    }
+
+    @Test
     void aYear_onTheTestClock() {
         // Subscribed through Checkout; the first invoice arrives before or after the session.
         ObjectNode session = FakeStripe.fixture("checkout_session");
@@ -159,7 +189,14 @@ class StripeSubscriptionYearTest {
                 assertThat(balance()).isEqualTo("3000.00");
             }
             if (n == 8) {
-                assertThat(balance()).isEqualTo("2950.00"); // the allowance paid the debt
+                // The debt is charged on the invoice and settled in the ledger: the new
+                // allowance arrives whole.
+                assertThat(balance()).isEqualTo("3000.00");
+                assertThat(f.credits.grants("yearly", "credits", true)).anySatisfy(g -> {
+                    assertThat(g.source()).isEqualTo(GrantSource.ADJUSTMENT);
+                    assertThat(g.amount().toString()).isEqualTo("50.00");
+                    assertThat(g.reason()).contains("debt at renewal");
+                });
                 f.payments.runDue();
                 f.payments.runDue();
                 List<FakeStripe.Request> items = f.stripe.requests("POST", "/v1/invoiceitems");

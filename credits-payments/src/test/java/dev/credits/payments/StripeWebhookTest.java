@@ -216,6 +216,37 @@ class StripeWebhookTest {
     }
 
     @Test
+    void aLostDispute_takesBackLikeARefund_countedWithRefundsOfTheSamePayment() {
+        f.receive(event("checkout.session.completed", paidCheckout("dispute", "pack_small", 1,
+                "pi_dispute", 900)));
+        f.receive(event("charge.refunded", refundedCharge("pi_dispute", 900, 180)));
+        assertThat(f.balance("dispute")).isEqualTo("400.00");
+        ObjectNode dispute = FakeStripe.fixture("charge");
+        dispute.removeAll();
+        dispute.put("id", "dp_1").put("object", "dispute").put("amount", 270)
+                .put("currency", "usd").put("payment_intent", "pi_dispute")
+                .put("status", "lost");
+        StripeEventBuilder.Signed withdrawn = event("charge.dispute.funds_withdrawn", dispute);
+        f.receive(withdrawn);
+        f.receive(withdrawn);
+        // 1.80 refunded and 2.70 withdrawn: half of 500.00 given back.
+        assertThat(f.balance("dispute")).isEqualTo("250.00");
+    }
+
+    @Test
+    void aFreeCheckout_withNoPaymentRequired_isGrantedByTheSession() {
+        ObjectNode free = paidCheckout("free_1", "pack_small", 1, "unused", 0);
+        free.put("payment_status", "no_payment_required");
+        free.putNull("payment_intent");
+        StripeEventBuilder.Signed event = event("checkout.session.completed", free);
+        f.receive(event);
+        f.receive(event);
+        assertThat(f.balance("free_1")).isEqualTo("500.00");
+        assertThat(grants("free_1").get(0).metadata()).containsEntry("payment_reference",
+                "cs_test_unused");
+    }
+
+    @Test
     void twoProcesses_racingTheSameDeliveries_grantAndRefundOnce() throws Exception {
         PostgresLedger second = f.openSecondLedger();
         Payments other = f.open(second, PaymentsConfig.RefundSpent.FORGIVE);

@@ -200,7 +200,7 @@ public final class Plans implements AutoCloseable {
 
     /**
      * Records that a subscription billed elsewhere is paid through {@code paidThrough} (an
-     * invoice was paid) and renews it now if its next period has begun and is paid for. Never
+     * invoice was paid) and renews it now if the period containing now is paid for. Never
      * shortens what was paid before; calling it again changes nothing. A subscription that was
      * not billed elsewhere is billed elsewhere from now on.
      */
@@ -208,12 +208,9 @@ public final class Plans implements AutoCloseable {
         Instant through = Times.require("paid_through", paidThrough);
         Instant now = credits.now();
         SubscriptionRow sub = renewals.require(id);
-        boolean paid = store.inTransaction(c -> {
-            store.payThrough(c, id, through, now);
-            return store.nextPeriodPaid(c, id);
-        });
-        if (paid && !sub.periodEnd().isAfter(now) && !sub.isCanceledAt(now)) {
-            renewals.renewOneDue(id, now);
+        store.inTransaction(c -> store.payThrough(c, id, through, now));
+        if (!sub.periodEnd().isAfter(now) && !sub.isCanceledAt(now)) {
+            renewals.renewOneDue(id, now); // the period containing now, if that one is paid
         }
         return view(renewals.require(id), now);
     }

@@ -206,8 +206,8 @@ final class Renewals {
             });
             return false;
         }
-        if (!store.read(c -> store.nextPeriodPaid(c, id))) {
-            return false; // billed elsewhere, and the next period is not paid for yet
+        if (!store.read(c -> store.paidFor(c, id, span.start()))) {
+            return false; // billed elsewhere, and this period is not paid for (yet)
         }
         renewPeriod(id, span.start(), now);
         return true;

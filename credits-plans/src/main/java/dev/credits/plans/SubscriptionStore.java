@@ -79,11 +79,15 @@ final class SubscriptionStore {
         }
     }
 
-    /** Whether the subscription's next period is paid for (see {@link #PAID}). */
-    boolean nextPeriodPaid(Connection c, String id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("select " + PAID
-                + " from subscriptions where id = ?")) {
-            ps.setString(1, id);
+    /**
+     * Whether the period starting at {@code start} is paid for: always when the subscription is
+     * not billed elsewhere, else when it starts a day or more before the end of what was paid.
+     */
+    boolean paidFor(Connection c, String id, Instant start) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select paid_through is null"
+                + " or ? <= paid_through - interval '1 day' from subscriptions where id = ?")) {
+            Jdbc.setInstant(ps, 1, start);
+            ps.setString(2, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }

@@ -106,6 +106,13 @@ class SubscriptionsTest {
         clock.set(Instant.parse("2026-05-01T00:00:00Z"));
         plans.renewDue(); // May is not paid for
         assertThat(plans.subscription(s.id()).allowancePeriodStart()).isEqualTo(april);
+        // April's payment seen again after May began grants May nothing; May's own does.
+        clock.set(Instant.parse("2026-05-03T00:00:00Z"));
+        plans.payThrough(s.id(), Instant.parse("2026-05-01T00:00:00Z"));
+        assertThat(plans.subscription(s.id()).allowancePeriodStart()).isEqualTo(april);
+        plans.payThrough(s.id(), Instant.parse("2026-06-01T00:00:00Z"));
+        assertThat(plans.subscription(s.id()).allowancePeriodStart()).isEqualTo(
+                Instant.parse("2026-05-01T00:00:00Z"));
         assertThat(credits.verify().violations()).isEmpty();
     }
 
