@@ -37,7 +37,7 @@ create table stripe_payments (
     amount          bigint      check (amount > 0),      -- in the currency's minor unit
     currency        text,
     amount_refunded bigint      not null default 0 check (amount_refunded >= 0),
-    amount_disputed bigint      not null default 0 check (amount_disputed >= 0), -- lost
+    amount_disputed bigint      not null default 0 check (amount_disputed >= 0), -- withdrawn
     refund_applied  bigint      not null default 0 check (refund_applied >= 0),
     created_at      timestamptz not null,
     updated_at      timestamptz not null,
@@ -104,6 +104,7 @@ create table stripe_topup_payments (
     topup_id        text        primary key,
     customer_id     text        not null,
     payment_intent  text,
+    payment_method  text,                                -- chosen once, sent on every retry
     -- refunding: paid after the top-up had failed or lapsed; the payment is refunded
     status          text        not null
         check (status in ('pending', 'created', 'skipped', 'refunding', 'refunded')),

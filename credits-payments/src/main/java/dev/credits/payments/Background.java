@@ -75,6 +75,7 @@ final class Background {
     int runDue() {
         int done = 0;
         done += stage("unhandled events", this::unhandledEvents);
+        done += stage("undecided refunds", refunds::applyAllUndecided);
         done += stage("pending refunds", refunds::completeAllPending);
         done += stage("debt settlements", () -> settler.settleDebts(null));
         done += stage("auto top-up payments", this::topupPayments);
@@ -133,6 +134,7 @@ final class Background {
 
     private int topupPayments() {
         Instant now = Instant.now();
+        List<String> gaveUp = new ArrayList<>();
         List<String[]> due = Jdbc.inTransaction(dataSource, c -> {
             // New requests get their payment row first.
             try (PreparedStatement ps = c.prepareStatement("insert into stripe_topup_payments"
@@ -146,6 +148,21 @@ final class Background {
                 ps.setInt(3, BATCH_MAX);
                 ps.executeUpdate();
             }
+            // Past Stripe's idempotency window, a retry could pay twice: the top-up fails
+            // instead (a payment that did go through is refunded when Stripe reports it).
+            List<String> expired = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("update stripe_topup_payments set"
+                    + " status = 'skipped', last_error = coalesce(last_error, '')"
+                    + " || ' (gave up after 23 hours)' where status = 'pending'"
+                    + " and created_at <= ? returning topup_id")) {
+                Jdbc.setInstant(ps, 1, now.minus(STRIPE_KEY_LIFETIME));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        expired.add(rs.getString(1));
+                    }
+                }
+            }
+            gaveUp.addAll(expired);
             List<String[]> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select p.topup_id, p.customer_id,"
                     + " p.attempts from stripe_topup_payments p where p.status = 'pending'"
@@ -167,6 +184,9 @@ final class Background {
             }
             return out;
         });
+        for (String topupId : gaveUp) {
+            failTopup(topupId, "the payment provider could not be reached for 23 hours");
+        }
         for (String[] row : due) {
             int attempts = Integer.parseInt(row[2]);
             try {
@@ -204,10 +224,33 @@ final class Background {
         CreditType type = credits.creditTypes().require(topup.creditType());
         Money price = unitPrice.times(topup.amount().units(), type.scale());
         try {
-            String method = stripe.defaultPaymentMethod(stripeCustomer);
+            String method = Jdbc.inTransaction(dataSource, c -> {
+                try (PreparedStatement ps = c.prepareStatement("select payment_method from"
+                        + " stripe_topup_payments where topup_id = ?")) {
+                    ps.setString(1, topupId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                }
+            });
             if (method == null) {
-                finish(topupId, "skipped", null, "the customer has no saved payment method");
-                return;
+                // Chosen once: a retry must send Stripe the same request under the same key.
+                String chosen = stripe.defaultPaymentMethod(stripeCustomer);
+                if (chosen == null) {
+                    finish(topupId, "skipped", null, "the customer has no saved payment method");
+                    return;
+                }
+                method = Jdbc.inTransaction(dataSource, c -> {
+                    try (PreparedStatement ps = c.prepareStatement("update"
+                            + " stripe_topup_payments set payment_method = coalesce("
+                            + "payment_method, ?) where topup_id = ? returning payment_method")) {
+                        ps.setString(1, chosen);
+                        ps.setString(2, topupId);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next() ? rs.getString(1) : chosen;
+                        }
+                    }
+                });
             }
             PaymentIntentCreateParams params = PaymentIntentCreateParams.builder()
                     .setAmount(price.minor())
@@ -283,6 +326,11 @@ final class Background {
                 String refund = stripe.refund(row[1], "refund-topup:" + row[0]);
                 finish(row[0], "refunded", null, "refunded by " + refund);
             } catch (PaymentProviderException e) {
+                if (e.getCause() instanceof com.stripe.exception.StripeException se
+                        && "charge_already_refunded".equals(se.getCode())) {
+                    finish(row[0], "refunded", null, "refunded before");
+                    continue;
+                }
                 int attempts = Integer.parseInt(row[2]);
                 LOG.warn("the payment {} of failed top-up {} is not refunded yet: {}", row[1],
                         row[0], e.getMessage());
@@ -300,11 +348,13 @@ final class Background {
         Jdbc.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("update stripe_topup_payments set"
                     + " status = ?, payment_intent = coalesce(?, payment_intent),"
-                    + " last_error = ?, attempts = attempts + 1 where topup_id = ?")) {
+                    + " last_error = ?, attempts = attempts + 1 where topup_id = ?"
+                    + " and (status not in ('refunding', 'refunded') or ? = 'refunded')")) {
                 ps.setString(1, status);
                 ps.setString(2, paymentIntent);
                 ps.setString(3, note);
                 ps.setString(4, topupId);
+                ps.setString(5, status);
                 ps.executeUpdate();
             }
             return null;
@@ -396,7 +446,27 @@ final class Background {
                 updateDebt(c, row, Instant.now(), null, true, item);
                 return null;
             });
+            settler.settleDebts(customerId); // Stripe has it: the ledger's debt is paid
         } catch (PaymentProviderException e) {
+            if (StripeApi.isPermanent(e) || attempts + 1 >= ATTEMPTS_MAX) {
+                LOG.error("debt of {} {} at the renewal of {} could not be charged and stays in"
+                        + " the wallet: {}", customerId, creditType, stripeSubscription,
+                        e.getMessage());
+                Jdbc.inTransaction(dataSource, c -> {
+                    updateDebt(c, row, Instant.now(), e.getMessage(), true, null);
+                    try (PreparedStatement ps = c.prepareStatement("update stripe_debt_charges"
+                            + " set attempts = ? where stripe_subscription_id = ?"
+                            + " and period_start = ? and credit_type = ?")) {
+                        ps.setInt(1, ATTEMPTS_MAX);
+                        ps.setString(2, stripeSubscription);
+                        Jdbc.setInstant(ps, 3, periodStart);
+                        ps.setString(4, creditType);
+                        ps.executeUpdate();
+                    }
+                    return null;
+                });
+                return;
+            }
             LOG.warn("debt of {} {} at the renewal of {} is not charged yet (attempt {}): {}",
                     customerId, creditType, stripeSubscription, attempts + 1, e.getMessage());
             Jdbc.inTransaction(dataSource, c -> {

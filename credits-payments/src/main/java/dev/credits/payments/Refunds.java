@@ -85,11 +85,47 @@ final class Refunds {
 
     /** Decides what is newly refunded of a payment, then completes its pending refunds. */
     String apply(String paymentIntent) {
-        String outcome = store.inTransaction(c -> decide(c, paymentIntent));
+        // The grants are read before the payment's lock is taken (a top-up's from its own
+        // table): no second connection is borrowed while one is held.
+        PaymentRow before = store.inTransaction(c -> store.lockPayment(c, paymentIntent));
+        List<GrantRecord> grants = before == null || before.kind() == null ? List.of()
+                : grantsOf(before);
+        String outcome = store.inTransaction(c -> decide(c, paymentIntent, grants));
         for (Long to : store.inTransaction(c -> pendingOf(c, paymentIntent))) {
             complete(paymentIntent, to);
         }
         return outcome;
+    }
+
+    /**
+     * Decides the refunds of payments refunded more than was applied (a refund whose purchase
+     * was recorded while it was being handled); returns how many payments it looked at.
+     */
+    int applyAllUndecided() {
+        List<String> undecided = store.inTransaction(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select payment_intent from"
+                    + " stripe_payments where kind is not null and amount is not null"
+                    + " and least(amount_refunded + amount_disputed, amount) > refund_applied"
+                    + " order by updated_at limit ?")) {
+                ps.setInt(1, PENDING_BATCH_MAX);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+        for (String paymentIntent : undecided) {
+            try {
+                apply(paymentIntent);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Refunds.class).warn("the refund of {} is not"
+                        + " decided yet: {}", paymentIntent, e.toString());
+            }
+        }
+        return undecided.size();
     }
 
     /** Completes every refund a crash or an outage left pending; returns how many. */
@@ -107,10 +143,16 @@ final class Refunds {
         return done;
     }
 
-    private String decide(Connection c, String paymentIntent) throws SQLException {
+    private String decide(Connection c, String paymentIntent, List<GrantRecord> grants)
+            throws SQLException {
         PaymentRow row = store.lockPayment(c, paymentIntent);
         if (row == null || row.kind() == null) {
             return "refund recorded; it is applied when its purchase arrives";
+        }
+        if (grants.isEmpty()) {
+            // Its purchase was recorded a moment ago, after the grants were read: the next
+            // event of the payment, or the background, decides it.
+            return "refund recorded; it is applied when its purchase's grants are read";
         }
         if (row.amount() == null) {
             return "the payment's amount is unknown; nothing to refund in proportion";
@@ -121,7 +163,7 @@ final class Refunds {
             return "nothing newly refunded";
         }
         List<Step> steps = new ArrayList<>();
-        for (GrantRecord grant : grantsOf(row)) {
+        for (GrantRecord grant : grants) {
             long granted = grant.amount().units();
             long units = share(granted, to, row.amount()) - share(granted, from, row.amount());
             if (units > 0) {
@@ -242,6 +284,7 @@ final class Refunds {
         // debt earlier refunds of this payment took for it. Expired or voided credits are no debt.
         String customerId = customerOf(paymentIntent);
         Step step = store.inTransaction(c -> {
+            store.lockPayment(c, paymentIntent); // one debt decision of a payment at a time
             List<Step> steps = lockSteps(c, paymentIntent, to);
             Step s = steps == null ? null : steps.get(i);
             if (s != null && s.taken() != null && s.debt() == null && s.plannedDebt() == null) {
@@ -270,8 +313,24 @@ final class Refunds {
     }
 
     /** What a grant lost to use: its amount less what remains, expired and was voided. */
-    private long usedUnits(Connection c, String customerId, String grantId) throws SQLException {
-        GrantRecord grant = credits.grant(grantId);
+    private static long usedUnits(Connection c, String customerId, String grantId)
+            throws SQLException {
+        // As stored (a grant past its expiry that the sweep has not retired yet still holds its
+        // remaining there, which is not use), on the same connection as the journal's sum.
+        long amount;
+        long remaining;
+        try (PreparedStatement ps = c.prepareStatement("select amount, remaining from grants"
+                + " where customer_id = ? and id = ?")) {
+            ps.setString(1, customerId);
+            ps.setString(2, grantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return 0;
+                }
+                amount = rs.getLong(1);
+                remaining = rs.getLong(2);
+            }
+        }
         long gone;
         try (PreparedStatement ps = c.prepareStatement("select coalesce(sum(-amount), 0)"
                 + " from transactions where customer_id = ? and grant_id = ?"
@@ -283,7 +342,7 @@ final class Refunds {
                 gone = rs.getLong(1);
             }
         }
-        return grant.amount().units() - grant.remaining().units() - gone;
+        return amount - remaining - gone;
     }
 
     /** The debt refunds of this payment took (or decided) for a grant before. */

@@ -73,7 +73,7 @@ final class StripeEvents {
             case SUBSCRIPTION_UPDATED -> subscriptionUpdated(object, created, false);
             case SUBSCRIPTION_DELETED -> subscriptionUpdated(object, created, true);
             case CHARGE_REFUNDED -> chargeRefunded(object);
-            case DISPUTE_FUNDS_WITHDRAWN -> disputeLost(object);
+            case DISPUTE_FUNDS_WITHDRAWN -> disputeFundsWithdrawn(object);
             case INTENT_SUCCEEDED -> intentSucceeded(object);
             case INTENT_FAILED -> intentFailed(object);
             default -> "ignored: credits does not handle " + type;
@@ -186,8 +186,10 @@ final class StripeEvents {
                 return null;
             });
             id = sub.id();
-            reconcile(stripeSubscription);
         }
+        // A state Stripe sent before the subscription existed (or that a crash left unapplied)
+        // is applied now; applying it again changes nothing.
+        reconcile(stripeSubscription);
         return paidThrough == null ? plans.subscription(id) : plans.payThrough(id, paidThrough);
     }
 
@@ -262,11 +264,11 @@ final class StripeEvents {
 
     /**
      * Charges the debt of each wallet of the customer that is in debt and whose credit type has a
-     * unit price, once per (subscription, period, credit type): the charge is recorded (its
-     * invoice item is added to the subscription's next invoice in the background), then settled
-     * in the ledger by an adjustment of the debt, so that the money pays for the overdraft and
-     * the new period's allowance arrives whole. Under a lock per wallet, a debt already charged
-     * but not yet settled is not charged again.
+     * unit price, once per (subscription, period, credit type): the charge is recorded; in the
+     * background its invoice item is added to the subscription's next invoice and, once Stripe
+     * has it, the debt is settled in the ledger by an adjustment of the same amount, so that the
+     * money pays for the overdraft and the allowance is not spent on it too. Under a lock per
+     * wallet, a debt already charged but not yet settled is not charged again.
      */
     private void chargeDebt(SubscriptionLink link, Instant periodStart, String stripeCustomer) {
         if (stripeCustomer != null) {
@@ -319,16 +321,19 @@ final class StripeEvents {
                 return null;
             });
         }
-        settleDebts(link.customerId());
     }
 
-    /** Settles the customer's recorded debt charges (all, when null) in the ledger, once each. */
+    /**
+     * Settles the debt charges Stripe has the invoice item of (the customer's, or all when
+     * null) in the ledger, once each; one that fails is left for the next run.
+     */
     int settleDebts(String customerId) {
         List<Object[]> unsettled = store.inTransaction(c -> {
             List<Object[]> out = new java.util.ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("select stripe_subscription_id,"
                     + " period_start, credit_type, customer_id, debt_units from"
                     + " stripe_debt_charges where settled_at is null"
+                    + " and invoice_item_id is not null"
                     + (customerId == null ? "" : " and customer_id = ?")
                     + " order by created_at limit 100")) {
                 if (customerId != null) {
@@ -343,32 +348,43 @@ final class StripeEvents {
             }
             return out;
         });
+        int settled = 0;
         for (Object[] row : unsettled) {
-            String stripeSubscription = (String) row[0];
-            Instant periodStart = (Instant) row[1];
-            String creditType = (String) row[2];
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("stripe_subscription", stripeSubscription);
-            metadata.put("period_start", periodStart.toString());
-            credits.run(new Command.Adjust(new WalletKey((String) row[3], creditType),
-                    (long) row[4], "debt at renewal, charged on the Stripe invoice",
-                    Json.metadata(metadata), IdempotencyKeys.derived("stripe-debt:"
-                    + stripeSubscription + ":" + periodStart.getEpochSecond() + ":"
-                    + creditType)));
-            store.inTransaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("update stripe_debt_charges set"
-                        + " settled_at = coalesce(settled_at, ?) where stripe_subscription_id = ?"
-                        + " and period_start = ? and credit_type = ?")) {
-                    Jdbc.setInstant(ps, 1, credits.now());
-                    ps.setString(2, stripeSubscription);
-                    Jdbc.setInstant(ps, 3, periodStart);
-                    ps.setString(4, creditType);
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            try {
+                settle(row);
+                settled++;
+            } catch (RuntimeException e) {
+                LOG.warn("debt charge of {} {} is not settled yet: {}", row[3], row[2],
+                        e.toString());
+            }
         }
-        return unsettled.size();
+        return settled;
+    }
+
+    private void settle(Object[] row) {
+        String stripeSubscription = (String) row[0];
+        Instant periodStart = (Instant) row[1];
+        String creditType = (String) row[2];
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("stripe_subscription", stripeSubscription);
+        metadata.put("period_start", periodStart.toString());
+        credits.run(new Command.Adjust(new WalletKey((String) row[3], creditType),
+                (long) row[4], "debt at renewal, charged on the Stripe invoice",
+                Json.metadata(metadata), IdempotencyKeys.derived("stripe-debt:"
+                + stripeSubscription + ":" + periodStart.getEpochSecond() + ":"
+                + creditType)));
+        store.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update stripe_debt_charges set"
+                    + " settled_at = coalesce(settled_at, ?) where stripe_subscription_id = ?"
+                    + " and period_start = ? and credit_type = ?")) {
+                Jdbc.setInstant(ps, 1, credits.now());
+                ps.setString(2, stripeSubscription);
+                Jdbc.setInstant(ps, 3, periodStart);
+                ps.setString(4, creditType);
+                ps.executeUpdate();
+            }
+            return null;
+        });
     }
 
     private String subscriptionUpdated(JsonNode subscription, Instant created,
@@ -459,6 +475,9 @@ final class StripeEvents {
             if (plan.id().equals(current.plan()) && current.pendingPlan() == null) {
                 return "plan " + plan.id() + " unchanged";
             }
+            if (plan.id().equals(current.pendingPlan())) {
+                return "plan " + plan.id() + " takes effect at the next renewal";
+            }
             try {
                 plans.change(id, plan.id(), true, key + "-" + plan.id());
             } catch (InvalidStateException e) {
@@ -501,10 +520,11 @@ final class StripeEvents {
     }
 
     /**
-     * A dispute's funds were withdrawn (a chargeback): the disputed amount is given back like a
-     * refund, in proportion, with what a refund of the same payment gave back counted too.
+     * A dispute's funds were withdrawn (a chargeback, when the dispute opens): the disputed amount
+     * is given back like a refund, in proportion, with what a refund of the same payment gave
+     * back counted too. A dispute won later does not give the credits back by itself.
      */
-    private String disputeLost(JsonNode dispute) {
+    private String disputeFundsWithdrawn(JsonNode dispute) {
         String paymentIntent = id(dispute.path("payment_intent"));
         if (paymentIntent == null) {
             return "ignored: the dispute has no payment intent";
@@ -536,8 +556,10 @@ final class StripeEvents {
             topup = topups.complete(topupId, paymentIntent);
         } catch (NotFoundException e) {
             return "ignored: top-up " + topupId + " is not known here";
-        } catch (InvalidStateException e) {
-            // Paid after it had failed or lapsed: the payment goes back (in the background).
+        } catch (InvalidStateException | dev.credits.IdempotencyConflictException e) {
+            // Paid after it had failed or lapsed, or completed already with another payment:
+            // this payment goes back (in the background).
+            String customerId = topups.topup(topupId).customerId();
             store.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("insert into"
                         + " stripe_topup_payments (topup_id, customer_id, payment_intent, status,"
@@ -547,7 +569,7 @@ final class StripeEvents {
                         + " next_attempt_at = excluded.next_attempt_at"
                         + " where stripe_topup_payments.status not in ('refunding', 'refunded')")) {
                     ps.setString(1, topupId);
-                    ps.setString(2, topups.topup(topupId).customerId());
+                    ps.setString(2, customerId);
                     ps.setString(3, paymentIntent);
                     Jdbc.setInstant(ps, 4, Instant.now());
                     Jdbc.setInstant(ps, 5, Instant.now());
@@ -555,9 +577,9 @@ final class StripeEvents {
                 }
                 return null;
             });
-            LOG.warn("top-up {} was paid by {} after it had failed; the payment is refunded",
-                    topupId, paymentIntent);
-            return "top-up " + topupId + " had failed; its payment is refunded";
+            LOG.warn("top-up {} was paid by {}, which it no longer waited for ({}); the payment"
+                    + " is refunded", topupId, paymentIntent, e.getMessage());
+            return "top-up " + topupId + " no longer waited for this payment; it is refunded";
         }
         Long amount = intent.path("amount_received").canConvertToLong()
                 && intent.path("amount_received").asLong() > 0

@@ -189,8 +189,10 @@ class StripeSubscriptionYearTest {
                 assertThat(balance()).isEqualTo("3000.00");
             }
             if (n == 8) {
-                // The debt is charged on the invoice and settled in the ledger: the new
-                // allowance arrives whole.
+                // The allowance pays the debt as any grant does; once Stripe has the invoice
+                // item, the debt is settled in the ledger and the allowance is whole again.
+                assertThat(balance()).isEqualTo("2950.00");
+                f.payments.runDue();
                 assertThat(balance()).isEqualTo("3000.00");
                 assertThat(f.credits.grants("yearly", "credits", true)).anySatisfy(g -> {
                     assertThat(g.source()).isEqualTo(GrantSource.ADJUSTMENT);

@@ -167,11 +167,15 @@ final class SubscriptionStore {
     /** Ids of active subscriptions whose allowance period has ended by {@code now}. */
     List<String> due(Connection c, Instant now, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("select id from subscriptions"
-                + " where status = 'active' and period_end <= ? and (" + PAID
-                + " or cancel_at <= ?) order by period_end limit ?")) {
+                + " where status = 'active' and period_end <= ? and ((" + PAID
+                + " and (paid_through is null or paid_through > ?)) or cancel_at <= ?)"
+                + " order by period_end limit ?")) {
+            // A subscription paid through a time already past has nothing paid to renew into:
+            // it is not due until its next invoice is paid (else it would be picked every pass).
             Jdbc.setInstant(ps, 1, now);
             Jdbc.setInstant(ps, 2, now);
-            ps.setInt(3, limit);
+            Jdbc.setInstant(ps, 3, now);
+            ps.setInt(4, limit);
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
