@@ -236,6 +236,41 @@ public final class Credits implements AutoCloseable {
         return store.history(customerId, query);
     }
 
+    /**
+     * The deferred-revenue roll-forward of {@code currency} over {@code [from, to)}, of one
+     * customer and one credit type when they are not null. Throws {@link ValidationException}
+     * for a period that does not end after it starts, {@link InvalidAmountException} for a
+     * currency that is not a lower-case ISO 4217 code, {@link UnknownCreditTypeException}.
+     */
+    public RevenueReport revenue(Instant from, Instant to, String currency, String customerId,
+                                 String creditType) {
+        Instant start = Times.require("from", from);
+        Instant end = Times.require("to", to);
+        if (start == null || end == null) {
+            throw new ValidationException(start == null ? "from" : "to", "is required");
+        }
+        if (!end.isAfter(start)) {
+            throw new ValidationException("to", "must be after from");
+        }
+        Money.digits(currency);
+        if (customerId != null) {
+            CustomerIds.requireValid(customerId);
+        }
+        if (creditType != null) {
+            types.require(creditType);
+        }
+        dev.credits.spi.RevenueTotals t = store.revenue(currency, start, end, customerId,
+                creditType);
+        if (!t.balances()) {
+            throw new IllegalStateException("the revenue roll-forward of " + currency
+                    + " does not balance: " + t);
+        }
+        return new RevenueReport(currency, start, end, customerId, creditType,
+                new Money(t.openingDeferred(), currency), new Money(t.purchased(), currency),
+                new Money(t.recognized(), currency), new Money(t.breakage(), currency),
+                new Money(t.refunded(), currency), new Money(t.closingDeferred(), currency));
+    }
+
     /** Checks every ledger invariant; see {@link VerifyReport}. */
     public VerifyReport verify() {
         return store.verify();

@@ -5,10 +5,19 @@ import java.util.Map;
 
 /**
  * A grant: a lot of credits with its own priority and expiry. {@code balance} is the wallet's
- * balance right after the operation that returned this record.
+ * balance right after the operation that returned this record; {@code costBasis} what the
+ * customer paid for the grant (null for none: a promotion, an allowance).
  */
 public record GrantRecord(String id, String transactionId, String customerId, String creditType,
                           Amount amount, Amount remaining, GrantSource source, int priority,
                           Instant effectiveAt, Instant expiresAt, GrantStatus status,
-                          String reason, Map<String, Object> metadata, Amount balance) {
+                          String reason, Map<String, Object> metadata, Amount balance,
+                          Money costBasis) {
+    public GrantRecord(String id, String transactionId, String customerId, String creditType,
+                       Amount amount, Amount remaining, GrantSource source, int priority,
+                       Instant effectiveAt, Instant expiresAt, GrantStatus status, String reason,
+                       Map<String, Object> metadata, Amount balance) {
+        this(id, transactionId, customerId, creditType, amount, remaining, source, priority,
+                effectiveAt, expiresAt, status, reason, metadata, balance, null);
+    }
 }

@@ -27,12 +27,31 @@ public record Money(long minor, String currency) {
             Map.entry("kwd", 3), Map.entry("lyd", 3), Map.entry("omr", 3), Map.entry("tnd", 3));
 
     public Money {
-        requireCurrency(currency);
+        digits(currency);
     }
 
-    /** The number of decimal places of a currency's minor unit (2 unless ISO 4217 says). */
+    /**
+     * The number of decimal places of a currency's minor unit, as Stripe counts them (ISO
+     * 4217's, with Stripe's zero-decimal currencies). Throws {@link InvalidAmountException} for
+     * a code that is not a currency of ISO 4217.
+     */
     public static int digits(String currency) {
-        return DIGITS.getOrDefault(requireCurrency(currency), 2);
+        String code = requireCurrency(currency);
+        Integer known = DIGITS.get(code);
+        if (known != null) {
+            return known;
+        }
+        int iso;
+        try {
+            iso = java.util.Currency.getInstance(code.toUpperCase(Locale.ROOT))
+                    .getDefaultFractionDigits();
+        } catch (IllegalArgumentException e) {
+            iso = -1;
+        }
+        if (iso < 0) {
+            throw new InvalidAmountException("'" + code + "' is not an ISO 4217 currency");
+        }
+        return iso;
     }
 
     /**

@@ -35,7 +35,7 @@ public final class Wallet {
         return credits.run(new Command.Grant(key, type.parsePositive(grant.amount())
                 .units(), grant.source(), grant.priority(), grant.effectiveAt(), grant.expiresAt(),
                 grant.reason(), Json.metadata(grant.metadata()),
-                clientKey(grant.idempotencyKey())));
+                clientKey(grant.idempotencyKey()), grant.costBasis()));
     }
 
     /** Uses credits in burn-down order. Throws {@link InsufficientCreditsException}. */

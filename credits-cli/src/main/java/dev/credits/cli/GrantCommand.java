@@ -47,9 +47,27 @@ final class GrantCommand extends LedgerCommand {
             description = "Makes a retry of this grant a no-op.")
     String idempotencyKey;
 
+    @Option(names = "--cost-basis", paramLabel = "MONEY",
+            description = "What the customer paid for these credits, e.g. 9.00usd or 1500jpy"
+                    + " (docs/revenue.md). None for a promotion.")
+    String costBasis;
+
+    /** {@code 9.00usd}: a decimal, then a lower-case ISO 4217 code. */
+    static dev.credits.Money parseCostBasis(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "([0-9]+(?:\\.[0-9]+)?)([A-Za-z]{3})").matcher(text.trim());
+        if (!m.matches()) {
+            throw new dev.credits.ValidationException("--cost-basis", "must be an amount and a"
+                    + " currency such as 9.00usd, was '" + text + "'");
+        }
+        return dev.credits.Money.parse(m.group(1), m.group(2).toLowerCase(java.util.Locale.ROOT));
+    }
+
     @Override
     int run(Credits credits) {
+        dev.credits.Money cost = costBasis == null ? null : parseCostBasis(costBasis);
         GrantRecord grant = credits.wallet(customerId, creditType).grant(Grant.of(amount)
+                .costBasis(cost)
                 .source(GrantSource.parse(source))
                 .priority(priority)
                 .effectiveAt(effectiveAt)
@@ -65,6 +83,10 @@ final class GrantCommand extends LedgerCommand {
         }
         Output.field(out(), "transaction", grant.transactionId());
         Output.field(out(), "remaining", grant.remaining());
+        if (grant.costBasis() != null) {
+            Output.field(out(), "cost basis", grant.costBasis() + " "
+                    + grant.costBasis().currency());
+        }
         if (grant.expiresAt() != null) {
             Output.field(out(), "expires at", grant.expiresAt());
         }

@@ -91,10 +91,25 @@ public sealed interface Command<R> {
         }
     }
 
+    /**
+     * A grant. {@code costBasis}: what the customer paid for it (null for none: a promotion, an
+     * allowance); its shares are recognized as the credits are used, expire or are voided.
+     */
     record Grant(WalletKey wallet, long amountUnits, GrantSource source, int priority,
                  Instant effectiveAt, Instant expiresAt, String reason, String metadataJson,
-                 String idempotencyKey) implements Command<GrantRecord> {
+                 String idempotencyKey, dev.credits.Money costBasis)
+            implements Command<GrantRecord> {
+        public Grant(WalletKey wallet, long amountUnits, GrantSource source, int priority,
+                     Instant effectiveAt, Instant expiresAt, String reason, String metadataJson,
+                     String idempotencyKey) {
+            this(wallet, amountUnits, source, priority, effectiveAt, expiresAt, reason,
+                    metadataJson, idempotencyKey, null);
+        }
+
         public Grant {
+            if (costBasis != null && costBasis.minor() < 0) {
+                throw new dev.credits.InvalidAmountException("cost_basis must not be negative");
+            }
             requireWallet(wallet);
             requirePositive(amountUnits);
             effectiveAt = Times.require("effective_at", effectiveAt);
@@ -125,10 +140,13 @@ public sealed interface Command<R> {
 
         @Override
         public String fingerprint() {
-            return walletFields("grant", wallet).field("amount", amountUnits)
+            Fingerprint f = walletFields("grant", wallet).field("amount", amountUnits)
                     .field("source", source).field("priority", priority)
                     .field("effective_at", effectiveAt).field("expires_at", expiresAt)
-                    .field("reason", reason).field("metadata", metadataJson).done();
+                    .field("reason", reason).field("metadata", metadataJson);
+            // Only when given, so that a grant without one keeps the fingerprint it had.
+            return costBasis == null ? f.done() : f.field("cost_basis", costBasis.minor() + " "
+                    + costBasis.currency()).done();
         }
 
         @Override

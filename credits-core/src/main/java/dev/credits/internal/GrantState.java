@@ -38,6 +38,10 @@ public final class GrantState {
      * expiry, or was announced).
      */
     public Instant expiringNoticeAt;
+    /** What the grant was paid for, in {@link #costCurrency}'s minor unit; null for none. */
+    public Long costMinor;
+    /** The lower-case ISO 4217 code of {@link #costMinor}; null for none. */
+    public String costCurrency;
 
     public GrantState(String id, String transactionId, long amount, long remaining,
                       GrantSource source, int priority, Instant effectiveAt, Instant expiresAt,

@@ -113,7 +113,9 @@ public final class LedgerMachine {
 
     private static void activate(WalletState wallet, GrantState grant, Instant now) {
         long debtPaid = Math.min(wallet.debt, grant.amount);
-        grant.remaining = grant.amount - debtPaid;
+        grant.remaining = grant.amount;
+        consume(wallet, grant, debtPaid, RevenueEntry.RECOGNIZED, grant.transactionId,
+                grant.effectiveAt);
         grant.status = grant.remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED;
         grant.dirty = true;
         wallet.debt -= debtPaid;
@@ -127,23 +129,67 @@ public final class LedgerMachine {
     }
 
     private static void expire(WalletState wallet, GrantState grant, Instant now) {
-        long gone = retire(wallet, grant, GrantStatus.EXPIRED);
         String txnId = Ids.transaction();
+        long gone = retire(wallet, grant, GrantStatus.EXPIRED, txnId, grant.expiresAt);
         wallet.transactions.add(TransactionEntry.retired(txnId, wallet.key,
                 TransactionType.EXPIRY, grant, gone, wallet.balance, null, now, grant.expiresAt));
         wallet.events.add(new CreditsExpired(wallet.key.customerId(), wallet.key.creditType(),
                 grant.expiresAt, grant.id, txnId, gone, wallet.balance));
     }
 
-    /** Ends an active grant: what it had left leaves the balance. Returns that amount. */
-    private static long retire(WalletState wallet, GrantState grant, GrantStatus status) {
+    /**
+     * Ends an active grant: what it had left leaves the balance (its cost's share is breakage
+     * for an expiry, refunded for a void). Returns that amount.
+     */
+    private static long retire(WalletState wallet, GrantState grant, GrantStatus status,
+                               String txnId, Instant at) {
         long gone = grant.remaining;
-        grant.remaining = 0;
+        consume(wallet, grant, gone, status == GrantStatus.EXPIRED ? RevenueEntry.BREAKAGE
+                : RevenueEntry.REFUNDED, txnId, at);
         grant.status = status;
         grant.dirty = true;
         wallet.balance = Math.subtractExact(wallet.balance, gone);
         wallet.walletDirty = true;
         return gone;
+    }
+
+    /**
+     * Takes {@code units} of a grant's remaining, recording the matching share of its cost basis
+     * as {@code kind}: after consuming k of its n units, floor(cost × k / n) of the cost has gone,
+     * so the shares add up to the cost exactly and the last unit takes the remainder.
+     */
+    private static void consume(WalletState wallet, GrantState grant, long units, String kind,
+                                String txnId, Instant at) {
+        if (units <= 0) {
+            return;
+        }
+        if (units > grant.remaining) {
+            throw new IllegalStateException("grant " + grant.id + " has " + grant.remaining
+                    + " left, not " + units);
+        }
+        if (grant.costMinor != null) {
+            long before = grant.amount - grant.remaining;
+            long share = costShare(grant.costMinor, before + units, grant.amount)
+                    - costShare(grant.costMinor, before, grant.amount);
+            if (share > 0) {
+                wallet.revenue.add(new RevenueEntry(wallet.key, txnId, grant.id, kind,
+                        grant.costCurrency, share, at));
+            }
+        }
+        grant.remaining -= units;
+    }
+
+    /** {@code floor(cost × consumed / amount)}, exactly. */
+    static long costShare(long cost, long consumed, long amount) {
+        return java.math.BigInteger.valueOf(cost).multiply(java.math.BigInteger.valueOf(consumed))
+                .divide(java.math.BigInteger.valueOf(amount)).longValueExact();
+    }
+
+    private static void purchased(WalletState wallet, GrantState grant, Instant at) {
+        if (grant.costMinor != null && grant.costMinor > 0) {
+            wallet.revenue.add(new RevenueEntry(wallet.key, grant.transactionId, grant.id,
+                    RevenueEntry.PURCHASED, grant.costCurrency, grant.costMinor, at));
+        }
     }
 
     private static void expireHolds(WalletState wallet, Instant now) {
@@ -176,12 +222,16 @@ public final class LedgerMachine {
             return schedule(wallet, c, effectiveAt, now);
         }
         long debtPaid = Math.min(wallet.debt, c.amountUnits());
-        long remaining = c.amountUnits() - debtPaid;
 
         GrantState grant = new GrantState(Ids.grant(), Ids.transaction(), c.amountUnits(),
-                remaining, c.source(), c.priority(), effectiveAt, c.expiresAt(),
-                remaining > 0 ? GrantStatus.ACTIVE : GrantStatus.DEPLETED, c.reason(),
-                metadataOf(c.metadataJson()), now, true);
+                c.amountUnits(), c.source(), c.priority(), effectiveAt, c.expiresAt(),
+                GrantStatus.ACTIVE, c.reason(), metadataOf(c.metadataJson()), now, true);
+        setCost(grant, c);
+        purchased(wallet, grant, now);
+        consume(wallet, grant, debtPaid, RevenueEntry.RECOGNIZED, grant.transactionId, now);
+        if (grant.remaining == 0) {
+            grant.status = GrantStatus.DEPLETED;
+        }
         grant.expiringNoticeAt = wallet.type.expiringNoticeAt(grant.expiresAt);
         wallet.grants.put(grant.id, grant);
         wallet.debt -= debtPaid;
@@ -211,9 +261,18 @@ public final class LedgerMachine {
         GrantState grant = new GrantState(Ids.grant(), Ids.transaction(), c.amountUnits(),
                 c.amountUnits(), c.source(), c.priority(), effectiveAt, c.expiresAt(),
                 GrantStatus.SCHEDULED, c.reason(), metadataOf(c.metadataJson()), now, true);
+        setCost(grant, c);
+        purchased(wallet, grant, now); // paid now, deferred until used
         grant.expiringNoticeAt = wallet.type.expiringNoticeAt(grant.expiresAt);
         wallet.grants.put(grant.id, grant);
         return grantRecord(wallet, grant);
+    }
+
+    private static void setCost(GrantState grant, Command.Grant c) {
+        if (c.costBasis() != null) {
+            grant.costMinor = c.costBasis().minor();
+            grant.costCurrency = c.costBasis().currency();
+        }
     }
 
     private static long scheduledUnits(WalletState wallet) {
@@ -230,7 +289,7 @@ public final class LedgerMachine {
         requireWithinLimit(wallet, balanceAfterTaking(wallet, c.amountUnits()), wallet.held,
                 c.amountUnits());
         String txnId = Ids.transaction();
-        List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
+        List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits(), txnId, now);
         wallet.transactions.add(TransactionEntry.usage(txnId, wallet.key, null, c.amountUnits(),
                 wallet.balance, c.feature(), c.reason(), metadataOf(c.metadataJson()), now,
                 allocations));
@@ -251,8 +310,9 @@ public final class LedgerMachine {
         } else {
             long amount = Math.negateExact(c.amountUnits());
             requireRecordable(subtractOrReject(wallet.balance, amount), wallet.held);
-            List<AllocationEntry> allocations = burnDown(wallet, amount);
-            wallet.transactions.add(TransactionEntry.adjustment(Ids.transaction(), wallet.key,
+            String txnId = Ids.transaction();
+            List<AllocationEntry> allocations = burnDown(wallet, amount, txnId, now);
+            wallet.transactions.add(TransactionEntry.adjustment(txnId, wallet.key,
                     c.amountUnits(), wallet.balance, c.reason(), metadataOf(c.metadataJson()),
                     now, allocations));
         }
@@ -302,7 +362,7 @@ public final class LedgerMachine {
         hold.dirty = true;
         String txnId = Ids.transaction();
         hold.transactionId = txnId;
-        List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits());
+        List<AllocationEntry> allocations = burnDown(wallet, c.amountUnits(), txnId, now);
         wallet.transactions.add(TransactionEntry.usage(txnId, wallet.key, hold.id,
                 c.amountUnits(), wallet.balance, hold.feature, null, hold.metadataJson, now,
                 allocations));
@@ -330,8 +390,9 @@ public final class LedgerMachine {
             throw new NotFoundException("grant " + c.grantId() + " not found");
         }
         if (grant.status == GrantStatus.SCHEDULED) {
-            // Never in the balance: nothing to take back, so no entry.
-            grant.remaining = 0;
+            // Never in the balance: nothing to take back, so no entry (but its cost is
+            // refunded, if it had one).
+            consume(wallet, grant, grant.remaining, RevenueEntry.REFUNDED, null, now);
             grant.status = GrantStatus.VOIDED;
             grant.dirty = true;
             wallet.events.add(new GrantVoided(wallet.key.customerId(), wallet.key.creditType(),
@@ -348,16 +409,16 @@ public final class LedgerMachine {
                     + wallet.type.amount(c.expectedRemainingUnits()));
         }
         long gone;
+        String txnId = Ids.transaction();
         if (c.amountUnits() != null && c.amountUnits() < grant.remaining) {
             gone = c.amountUnits(); // a share taken back; the grant stays active with the rest
-            grant.remaining -= gone;
+            consume(wallet, grant, gone, RevenueEntry.REFUNDED, txnId, now);
             grant.dirty = true;
             wallet.balance = Math.subtractExact(wallet.balance, gone);
             wallet.walletDirty = true;
         } else {
-            gone = retire(wallet, grant, GrantStatus.VOIDED);
+            gone = retire(wallet, grant, GrantStatus.VOIDED, txnId, now);
         }
-        String txnId = Ids.transaction();
         wallet.transactions.add(TransactionEntry.retired(txnId, wallet.key, TransactionType.VOID,
                 grant, gone, wallet.balance, c.reason(), now, now));
         wallet.events.add(new GrantVoided(wallet.key.customerId(), wallet.key.creditType(), now,
@@ -385,7 +446,8 @@ public final class LedgerMachine {
     }
 
     /** Takes {@code units} from active grants in burn-down order; the rest becomes debt. */
-    private static List<AllocationEntry> burnDown(WalletState wallet, long units) {
+    private static List<AllocationEntry> burnDown(WalletState wallet, long units, String txnId,
+                                                  Instant now) {
         List<AllocationEntry> allocations = new ArrayList<>();
         long left = units;
         for (GrantState grant : wallet.activeGrantsInBurnDownOrder()) {
@@ -393,7 +455,7 @@ public final class LedgerMachine {
                 break;
             }
             long take = Math.min(grant.remaining, left);
-            grant.remaining -= take;
+            consume(wallet, grant, take, RevenueEntry.RECOGNIZED, txnId, now);
             if (grant.remaining == 0) {
                 grant.status = GrantStatus.DEPLETED;
             }
@@ -571,7 +633,9 @@ public final class LedgerMachine {
         return new GrantRecord(grant.id, grant.transactionId, wallet.key.customerId(),
                 wallet.key.creditType(), type.amount(grant.amount), type.amount(grant.remaining),
                 grant.source, grant.priority, grant.effectiveAt, grant.expiresAt, grant.status,
-                grant.reason, Json.parseMetadata(grant.metadataJson), type.amount(wallet.balance));
+                grant.reason, Json.parseMetadata(grant.metadataJson), type.amount(wallet.balance),
+                grant.costMinor == null ? null : new dev.credits.Money(grant.costMinor,
+                        grant.costCurrency));
     }
 
     public static HoldRecord holdRecord(WalletState wallet, HoldState hold) {
@@ -593,10 +657,21 @@ public final class LedgerMachine {
     public static WalletBalance walletBalance(WalletState wallet, Instant now) {
         CreditType type = wallet.type;
         OverdraftLimit limit = wallet.overdraftLimit();
+        long paid = 0;
+        long free = 0;
+        for (GrantState grant : wallet.grants.values()) {
+            if (grant.status == GrantStatus.ACTIVE) {
+                if (grant.costMinor != null) {
+                    paid = Math.addExact(paid, grant.remaining);
+                } else {
+                    free = Math.addExact(free, grant.remaining);
+                }
+            }
+        }
         return new WalletBalance(wallet.key.customerId(), wallet.key.creditType(),
                 type.amount(wallet.balance), type.amount(wallet.held),
                 type.amount(wallet.available()), limit, now,
-                amounts(type, wallet.alertThresholds()));
+                amounts(type, wallet.alertThresholds()), type.amount(paid), type.amount(free));
     }
 
     /** Units as amounts of the credit type. */

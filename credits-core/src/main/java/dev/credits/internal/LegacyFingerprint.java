@@ -19,7 +19,8 @@ public final class LegacyFingerprint {
             .registerModule(new JavaTimeModule())
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-            .addMixIn(Command.VoidGrant.class, VoidGrantFields.class);
+            .addMixIn(Command.VoidGrant.class, VoidGrantFields.class)
+            .addMixIn(Command.Grant.class, GrantFields.class);
 
     /**
      * A void's JSON without the condition and the share when there are none, as before
@@ -31,6 +32,12 @@ public final class LegacyFingerprint {
 
         @JsonInclude(JsonInclude.Include.NON_NULL)
         abstract Long amountUnits();
+    }
+
+    /** A grant's JSON without the cost basis when there is none, as before it existed. */
+    private abstract static class GrantFields {
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract dev.credits.Money costBasis();
     }
 
     private LegacyFingerprint() {

@@ -41,6 +41,8 @@ public final class WalletState {
     public final Map<String, HoldState> holds = new HashMap<>();
 
     public final List<TransactionEntry> transactions = new ArrayList<>();
+    /** The shares of cost bases this batch moved (what grants were paid for, and how used). */
+    public final List<RevenueEntry> revenue = new ArrayList<>();
     public final List<CreditsEvent> events = new ArrayList<>();
 
     public WalletState(WalletKey key, CreditType type, long balance, long debt, long held,
@@ -100,7 +102,7 @@ public final class WalletState {
     }
 
     public boolean hasChanges() {
-        return walletDirty || !transactions.isEmpty() || !events.isEmpty()
+        return walletDirty || !transactions.isEmpty() || !events.isEmpty() || !revenue.isEmpty()
                 || grants.values().stream().anyMatch(g -> g.isNew || g.dirty)
                 || holds.values().stream().anyMatch(h -> h.isNew || h.dirty);
     }

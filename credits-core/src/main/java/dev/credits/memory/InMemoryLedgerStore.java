@@ -64,6 +64,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
     private final Map<String, RecordedKey> keys = new HashMap<>();
     private final Map<String, Instant> keyCreated = new HashMap<>();
     private final List<TransactionEntry> journal = new ArrayList<>();
+    private final List<dev.credits.internal.RevenueEntry> revenue = new ArrayList<>();
     private final Map<Long, StoredEvent> undelivered = new LinkedHashMap<>();
     private long eventSeq;
     private volatile Faults faults = new Faults() {
@@ -114,6 +115,7 @@ public final class InMemoryLedgerStore implements LedgerStore {
 
     private void commit(WalletState state, List<StoredEvent> events) {
         journal.addAll(state.transactions);
+        revenue.addAll(state.revenue);
         for (CreditsEvent event : state.events) {
             StoredEvent stored = new StoredEvent(++eventSeq, event);
             events.add(stored);
@@ -139,6 +141,8 @@ public final class InMemoryLedgerStore implements LedgerStore {
                     g.source, g.priority, g.effectiveAt, g.expiresAt, g.status, g.reason,
                     g.metadataJson, g.createdAt, false);
             grant.expiringNoticeAt = g.expiringNoticeAt;
+            grant.costMinor = g.costMinor;
+            grant.costCurrency = g.costCurrency;
             copy.grants.put(grant.id, grant);
         }
         for (HoldState h : source.holds.values()) {
@@ -241,6 +245,36 @@ public final class InMemoryLedgerStore implements LedgerStore {
     }
 
     /** The ledger's invariants over every committed wallet (what {@code verify} checks). */
+    @Override
+    public synchronized dev.credits.spi.RevenueTotals revenue(String currency, Instant from,
+                                                          Instant to, String customerId,
+                                                          String creditType) {
+        long[] t = new long[6];
+        for (dev.credits.internal.RevenueEntry e : revenue) {
+            if (!e.currency().equals(currency)
+                    || (customerId != null && !customerId.equals(e.wallet().customerId()))
+                    || (creditType != null && !creditType.equals(e.wallet().creditType()))) {
+                continue;
+            }
+            long signed = e.kind().equals(dev.credits.internal.RevenueEntry.PURCHASED)
+                    ? e.minor() : -e.minor();
+            if (e.at().isBefore(from)) {
+                t[0] += signed;
+            } else if (e.at().isBefore(to)) {
+                switch (e.kind()) {
+                    case dev.credits.internal.RevenueEntry.PURCHASED -> t[1] += e.minor();
+                    case dev.credits.internal.RevenueEntry.RECOGNIZED -> t[2] += e.minor();
+                    case dev.credits.internal.RevenueEntry.BREAKAGE -> t[3] += e.minor();
+                    default -> t[4] += e.minor();
+                }
+            }
+            if (e.at().isBefore(to)) {
+                t[5] += signed;
+            }
+        }
+        return new dev.credits.spi.RevenueTotals(t[0], t[1], t[2], t[3], t[4], t[5]);
+    }
+
     @Override
     public synchronized VerifyReport verify() {
         List<String> violations = new ArrayList<>();

@@ -79,6 +79,16 @@ public interface LedgerStore extends AutoCloseable {
     VerifyReport verify();
 
     /**
+     * The roll-forward of {@code currency} over {@code [from, to)}, of one customer and one
+     * credit type when they are not null.
+     */
+    default RevenueTotals revenue(String currency, java.time.Instant from, java.time.Instant to,
+                                  String customerId, String creditType) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " keeps no revenue entries");
+    }
+
+    /**
      * Wallets with something due: a grant or hold to expire, or a scheduled grant to activate; at
      * most {@code limit}.
      */

@@ -123,11 +123,19 @@ final class StripeEvents {
             reference = session.path("id").asText(null);
         }
         reference = requireReference(reference);
-        Purchase purchase = plans.purchase(customerId, product, quantity, reference);
-        String pi = reference;
         Long amount = session.path("amount_total").canConvertToLong()
                 ? session.path("amount_total").asLong() : null;
         String currency = currency(session);
+        // The cost basis is what was paid: after discounts, without tax.
+        dev.credits.Money paid = null;
+        if (amount != null && currency != null) {
+            long tax = session.path("total_details").path("amount_tax").asLong(0);
+            paid = new dev.credits.Money(tax >= 0 && tax <= amount ? amount - tax : amount,
+                    currency);
+        }
+        Purchase purchase = plans.purchase(customerId, product, quantity, reference, null,
+                paid);
+        String pi = reference;
         store.inTransaction(c -> {
             store.upsertPayment(c, pi, customerId, "purchase", purchase.id(), null, amount,
                     currency, 0, credits.now());
@@ -551,9 +559,14 @@ final class StripeEvents {
             return "ignored: not an auto top-up's payment";
         }
         String paymentIntent = requireReference(intent.path("id").asText(null));
+        Long received = intent.path("amount_received").canConvertToLong()
+                && intent.path("amount_received").asLong() > 0
+                ? intent.path("amount_received").asLong() : intent.path("amount").asLong(0);
+        String paidIn = currency(intent);
         AutoTopups.Topup topup;
         try {
-            topup = topups.complete(topupId, paymentIntent);
+            topup = topups.complete(topupId, paymentIntent, paidIn == null || received <= 0
+                    ? null : new dev.credits.Money(received, paidIn));
         } catch (NotFoundException e) {
             return "ignored: top-up " + topupId + " is not known here";
         } catch (InvalidStateException | dev.credits.IdempotencyConflictException e) {
@@ -581,13 +594,9 @@ final class StripeEvents {
                     + " is refunded", topupId, paymentIntent, e.getMessage());
             return "top-up " + topupId + " no longer waited for this payment; it is refunded";
         }
-        Long amount = intent.path("amount_received").canConvertToLong()
-                && intent.path("amount_received").asLong() > 0
-                ? intent.path("amount_received").asLong() : intent.path("amount").asLong(0);
-        String currency = currency(intent);
         store.inTransaction(c -> {
             store.upsertPayment(c, paymentIntent, topup.customerId(), "topup", null, topupId,
-                    amount, currency, 0, credits.now());
+                    received, paidIn, 0, credits.now());
             return null;
         });
         return "top-up " + topupId + " " + topup.status() + "; " + refunds.apply(paymentIntent);

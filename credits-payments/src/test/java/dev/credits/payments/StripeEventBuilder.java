@@ -67,6 +67,8 @@ public final class StripeEventBuilder {
         session.put("payment_intent", paymentIntent);
         session.put("amount_total", amountTotal);
         session.put("currency", "usd");
+        session.putObject("total_details").put("amount_discount", 0).put("amount_tax", 0)
+                .putNull("amount_shipping");
         metadata(session, Map.of(Payments.META_CUSTOMER, customer, Payments.META_PRODUCT,
                 product, Payments.META_QUANTITY, String.valueOf(quantity)));
         return session;

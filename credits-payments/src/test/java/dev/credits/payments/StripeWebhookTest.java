@@ -76,6 +76,8 @@ class StripeWebhookTest {
         assertThat(grants("buyer_1")).hasSize(1);
         assertThat(grants("buyer_1").get(0).metadata()).containsEntry("payment_reference",
                 "pi_buyer_1");
+        // Its cost basis is what was paid (18.00 for two packs), not the list price.
+        assertThat(grants("buyer_1").get(0).costBasis().toString()).isEqualTo("18.00");
         f.webhooks.deliverDue();
         assertThat(f.webhooks.events("buyer_1", "purchase.completed", 10, null).data())
                 .hasSize(1);
@@ -231,6 +233,15 @@ class StripeWebhookTest {
         f.receive(withdrawn);
         // 1.80 refunded and 2.70 withdrawn: half of 500.00 given back.
         assertThat(f.balance("dispute")).isEqualTo("250.00");
+    }
+
+    @Test
+    void theCostBasisOfAStripePurchase_isWhatWasPaid_afterDiscounts_withoutTax() {
+        ObjectNode session = paidCheckout("taxed", "pack_small", 1, "pi_taxed", 756);
+        session.putObject("total_details").put("amount_discount", 200).put("amount_tax", 56);
+        f.receive(event("checkout.session.completed", session));
+        assertThat(grants("taxed").get(0).costBasis()).isEqualTo(
+                dev.credits.Money.parse("7.00", "usd"));
     }
 
     @Test

@@ -57,7 +57,7 @@ final class Granting {
         return credits.run(new Command.Grant(
                 new WalletKey(customerId, type.id()), planned.units(), source,
                 Command.PRIORITY_DEFAULT, planned.effectiveAt(), planned.expiresAt(), reason,
-                Json.metadata(tagged), planned.idempotencyKey()));
+                Json.metadata(tagged), planned.idempotencyKey(), planned.costBasis()));
     }
 
     /** The grants as event payload entries, amounts as decimal strings. */

@@ -234,6 +234,18 @@ public final class Plans implements AutoCloseable {
     }
 
     /**
+     * A purchase paid {@code paid} (what the payment provider charged, say after a discount):
+     * its grants' cost basis, instead of the product's price times the quantity.
+     */
+    public Purchase purchase(String customerId, String productId, int quantity,
+                             String paymentReference, String idempotencyKey,
+                             dev.credits.Money paid) {
+        requireKey(idempotencyKey);
+        return purchases.purchase(customerId, productId, quantity, paymentReference,
+                idempotencyKey, paid);
+    }
+
+    /**
      * Renews every subscription whose period has ended and completes any period a crash left
      * half-granted. Safe in several processes at once. Returns the subscriptions renewed.
      */

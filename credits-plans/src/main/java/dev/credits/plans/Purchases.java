@@ -38,6 +38,15 @@ final class Purchases {
 
     Purchase purchase(String customerId, String productId, int quantity, String reference,
                       String key) {
+        return purchase(customerId, productId, quantity, reference, key, null);
+    }
+
+    /**
+     * A purchase whose cost basis is {@code paid} (what a payment provider says was paid), or,
+     * when null, the product's price times the quantity (none for a product without a price).
+     */
+    Purchase purchase(String customerId, String productId, int quantity, String reference,
+                      String key, dev.credits.Money paid) {
         CustomerIds.requireValid(customerId);
         Product product = catalog.requireProduct(productId);
         if (quantity < Plans.QUANTITY_MIN || quantity > Plans.QUANTITY_MAX) {
@@ -48,7 +57,8 @@ final class Purchases {
         Instant now = credits.now();
         String id = Plans.newId("pur_");
         PurchaseRow row = new PurchaseRow(customerId, reference, id, product.id(), quantity,
-                plan(product, quantity, id, now), now, false);
+                plan(product, quantity, id, now, paid == null ? costOf(product, quantity)
+                        : paid), now, false);
         String fingerprint = RequestKeys.fingerprint("purchase", customerId, product.id(),
                 String.valueOf(quantity), reference);
         PurchaseRow stored = store.inTransaction(c -> {
@@ -79,9 +89,27 @@ final class Purchases {
                 reference, stored.createdAt(), complete(stored), stored != row);
     }
 
-    /** The grants of one purchase: each provision times the quantity, checked before writing. */
+    /** The product's price times the quantity; null for a product without a price. */
+    static dev.credits.Money costOf(Product product, int quantity) {
+        if (product.price() == null) {
+            return null;
+        }
+        dev.credits.Money unit = dev.credits.Money.parse(product.price().amount(),
+                product.price().currency());
+        try {
+            return new dev.credits.Money(Math.multiplyExact(unit.minor(), (long) quantity),
+                    unit.currency());
+        } catch (ArithmeticException e) {
+            throw new ValidationException("quantity", "makes the price too large");
+        }
+    }
+
+    /**
+     * The grants of one purchase: each provision times the quantity, checked before writing. The
+     * cost basis is the first grant's (a product is paid for as a whole).
+     */
     private List<PlannedGrant> plan(Product product, int quantity, String purchaseId,
-                                    Instant now) {
+                                    Instant now, dev.credits.Money cost) {
         List<PlannedGrant> grants = new ArrayList<>();
         for (int i = 0; i < product.provides().size(); i++) {
             Provision provision = product.provides().get(i);
@@ -97,7 +125,8 @@ final class Purchases {
                     : now.atOffset(ZoneOffset.UTC).plus(provision.expiresAfter()).toInstant();
             // The ledger's keys are global, and a payment reference is only unique per customer.
             grants.add(new PlannedGrant(IdempotencyKeys.derived("purchase:" + purchaseId + ":"
-                    + i), type.id(), units, PlannedGrant.PURCHASE, now, expiresAt));
+                    + i), type.id(), units, PlannedGrant.PURCHASE, now, expiresAt,
+                    i == 0 ? cost : null));
         }
         return grants;
     }

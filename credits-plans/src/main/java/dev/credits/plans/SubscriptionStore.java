@@ -491,6 +491,10 @@ final class SubscriptionStore {
             m.put("kind", g.kind());
             m.put("effective_at", g.effectiveAt().toString());
             m.put("expires_at", g.expiresAt() == null ? null : g.expiresAt().toString());
+            if (g.costBasis() != null) {
+                m.put("cost_basis", g.costBasis().minor());
+                m.put("cost_currency", g.costBasis().currency());
+            }
             out.add(m);
         }
         return write(out);
@@ -504,7 +508,10 @@ final class SubscriptionStore {
                 out.add(new PlannedGrant((String) m.get("key"), (String) m.get("credit_type"),
                         ((Number) m.get("units")).longValue(), (String) m.get("kind"),
                         Instant.parse((String) m.get("effective_at")),
-                        expires == null ? null : Instant.parse((String) expires)));
+                        expires == null ? null : Instant.parse((String) expires),
+                        m.get("cost_basis") == null ? null : new dev.credits.Money(
+                                ((Number) m.get("cost_basis")).longValue(),
+                                (String) m.get("cost_currency"))));
             }
             return out;
         } catch (JsonProcessingException e) {

@@ -117,6 +117,21 @@ class SubscriptionsTest {
     }
 
     @Test
+    void aPurchase_carriesThePriceTimesTheQuantityAsItsCostBasis_onItsFirstGrant() {
+        open("2026-03-01T00:00:00Z");
+        Purchase bought = plans.purchase("buyer", "pack_small", 2, "pay_cost_1");
+        assertThat(bought.grants()).hasSize(2);
+        assertThat(bought.grants().get(0).costBasis()).isEqualTo(
+                dev.credits.Money.parse("18.00", "usd"));
+        assertThat(bought.grants().get(1).costBasis()).isNull(); // the pack is paid as a whole
+        Purchase discounted = plans.purchase("buyer", "pack_small", 1, "pay_cost_2", null,
+                dev.credits.Money.parse("4.50", "usd"));
+        assertThat(discounted.grants().get(0).costBasis().toString()).isEqualTo("4.50");
+        assertThat(credits.wallet("buyer", "credits").state().paidRemaining().toString())
+                .isEqualTo("1500.00");
+    }
+
+    @Test
     void startedInThePast_grantsOnlyTheCurrentPeriod() {
         open("2026-05-10T00:00:00Z");
         Subscription s = plans.create("c1", "basic", Instant.parse("2026-01-31T00:00:00Z"), null);

@@ -68,15 +68,27 @@ final class LedgerQueries {
                 + "   and h.status = 'held' and h.expires_at <= ?) as released,"
                 + " exists (select 1 from grants g"
                 + "   where g.customer_id = w.customer_id and g.credit_type = w.credit_type"
-                + "   and g.status = 'scheduled' and g.effective_at <= ?) as to_activate"
+                + "   and g.status = 'scheduled' and g.effective_at <= ?) as to_activate,"
+                + " (select coalesce(sum(g.remaining) filter (where g.cost_basis is not null), 0)"
+                + "   from grants g where g.customer_id = w.customer_id"
+                + "   and g.credit_type = w.credit_type and g.status = 'active'"
+                + "   and (g.expires_at is null or g.expires_at > ?)) as paid,"
+                + " (select coalesce(sum(g.remaining) filter (where g.cost_basis is null), 0)"
+                + "   from grants g where g.customer_id = w.customer_id"
+                + "   and g.credit_type = w.credit_type and g.status = 'active'"
+                + "   and (g.expires_at is null or g.expires_at > ?)) as free"
                 + " from wallets w where w.customer_id = ? and w.credit_type = ?";
         return query(sql, ps -> {
             Jdbc.setInstant(ps, 1, now);
             Jdbc.setInstant(ps, 2, now);
             Jdbc.setInstant(ps, 3, now);
-            ps.setString(4, key.customerId());
-            ps.setString(5, key.creditType());
+            Jdbc.setInstant(ps, 4, now);
+            Jdbc.setInstant(ps, 5, now);
+            ps.setString(6, key.customerId());
+            ps.setString(7, key.creditType());
         }, rs -> {
+            long paid = 0;
+            long free = 0;
             long balance = 0;
             long held = 0;
             OverdraftLimit limit = type.overdraftLimit();
@@ -89,10 +101,13 @@ final class LedgerQueries {
                 held = Math.subtractExact(rs.getLong("held"), rs.getLong("released"));
                 limit = overdraftLimit(type, rs);
                 thresholds = alertThresholds(type, rs);
+                paid = rs.getLong("paid");
+                free = rs.getLong("free");
             }
             return new WalletBalance(key.customerId(), key.creditType(), type.amount(balance),
                     type.amount(held), type.amount(Math.subtractExact(balance, held)), limit,
-                    now, LedgerMachine.amounts(type, thresholds));
+                    now, LedgerMachine.amounts(type, thresholds), type.amount(paid),
+                    type.amount(free));
         });
     }
 
@@ -232,7 +247,46 @@ final class LedgerQueries {
         return new GrantRecord(g.id, g.transactionId, customerId, creditTypeId,
                 type.amount(g.amount), type.amount(remaining), g.source, g.priority,
                 g.effectiveAt, g.expiresAt, status, g.reason, Json.parseMetadata(g.metadataJson),
-                null);
+                null, g.costMinor == null ? null : new dev.credits.Money(g.costMinor,
+                        g.costCurrency));
+    }
+
+    /**
+     * The roll-forward of a currency over {@code [from, to)} from the recorded shares: each
+     * figure summed on its own (the opening and closing deferred as purchased less consumed
+     * before each bound), so that the identity is a check.
+     */
+    dev.credits.spi.RevenueTotals revenue(String currency, Instant from, Instant to,
+                                          String customerId, String creditType) {
+        String sql = "select"
+                + " coalesce(sum(case when kind = 'purchased' then amount else -amount end)"
+                + "   filter (where at < ?), 0),"
+                + " coalesce(sum(amount) filter (where kind = 'purchased' and at >= ?), 0),"
+                + " coalesce(sum(amount) filter (where kind = 'recognized' and at >= ?), 0),"
+                + " coalesce(sum(amount) filter (where kind = 'breakage' and at >= ?), 0),"
+                + " coalesce(sum(amount) filter (where kind = 'refunded' and at >= ?), 0),"
+                + " coalesce(sum(case when kind = 'purchased' then amount else -amount end), 0)"
+                + " from revenue_entries where currency = ? and at < ?"
+                + (customerId == null ? "" : " and customer_id = ?")
+                + (creditType == null ? "" : " and credit_type = ?");
+        return query(sql, ps -> {
+            for (int i = 1; i <= 5; i++) {
+                Jdbc.setInstant(ps, i, from);
+            }
+            ps.setString(6, currency);
+            Jdbc.setInstant(ps, 7, to);
+            int index = 8;
+            if (customerId != null) {
+                ps.setString(index++, customerId);
+            }
+            if (creditType != null) {
+                ps.setString(index, creditType);
+            }
+        }, rs -> {
+            rs.next();
+            return new dev.credits.spi.RevenueTotals(rs.getLong(1), rs.getLong(2),
+                    rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6));
+        });
     }
 
     HoldRecord hold(String holdId, Instant now) {

@@ -192,6 +192,12 @@ final class PostgresLedgerStore implements LedgerStore {
     }
 
     @Override
+    public dev.credits.spi.RevenueTotals revenue(String currency, Instant from, Instant to,
+                                                 String customerId, String creditType) {
+        return queries.revenue(currency, from, to, customerId, creditType);
+    }
+
+    @Override
     public VerifyReport verify() {
         return new LedgerVerifier(database.dataSource()).verify();
     }

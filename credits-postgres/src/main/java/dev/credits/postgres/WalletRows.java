@@ -7,6 +7,7 @@ import dev.credits.HoldStatus;
 import dev.credits.OverdraftLimit;
 import dev.credits.internal.GrantState;
 import dev.credits.internal.HoldState;
+import dev.credits.internal.RevenueEntry;
 import dev.credits.internal.TransactionEntry;
 import dev.credits.internal.WalletKey;
 import dev.credits.internal.WalletState;
@@ -29,7 +30,8 @@ import java.util.TreeMap;
 final class WalletRows {
     static final String GRANT_COLUMNS = "customer_id, credit_type, id, transaction_id,"
             + " amount, remaining, source, priority, effective_at, expires_at, status, reason,"
-            + " metadata::text as metadata, created_at, expiring_notice_at";
+            + " metadata::text as metadata, created_at, expiring_notice_at, cost_basis,"
+            + " cost_currency";
     private static final String HOLD_COLUMNS = "customer_id, credit_type, id, amount, captured,"
             + " status, feature, metadata::text as metadata, expires_at, created_at,"
             + " transaction_id";
@@ -188,6 +190,8 @@ final class WalletRows {
                 rs.getString("reason"), rs.getString("metadata"), Jdbc.getInstant(rs, "created_at"),
                 false);
         grant.expiringNoticeAt = Jdbc.getInstant(rs, "expiring_notice_at");
+        grant.costMinor = Jdbc.getLongOrNull(rs, "cost_basis");
+        grant.costCurrency = rs.getString("cost_currency");
         return grant;
     }
 
@@ -228,6 +232,7 @@ final class WalletRows {
         saveGrants(c, wallets, now);
         saveHolds(c, wallets, now);
         saveTransactions(c, wallets);
+        saveRevenue(c, wallets);
         return saveEvents(c, wallets, now);
     }
 
@@ -278,8 +283,8 @@ final class WalletRows {
         try (PreparedStatement insert = c.prepareStatement("insert into grants (customer_id,"
                 + " credit_type, id, transaction_id, amount, remaining, source, priority,"
                 + " effective_at, expires_at, status, reason, metadata, created_at, updated_at,"
-                + " expiring_notice_at)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)");
+                + " expiring_notice_at, cost_basis, cost_currency)"
+                + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)");
              PreparedStatement update = c.prepareStatement("update grants g set remaining = v.r,"
                      + " status = v.s, expiring_notice_at = v.n::timestamptz, updated_at = ?"
                      + " from unnest(?::text[], ?::text[], ?::bigint[], ?::text[],"
@@ -309,6 +314,8 @@ final class WalletRows {
                         Jdbc.setInstant(insert, 14, g.createdAt);
                         Jdbc.setInstant(insert, 15, now);
                         Jdbc.setInstant(insert, 16, g.expiringNoticeAt);
+                        Jdbc.setLongOrNull(insert, 17, g.costMinor);
+                        insert.setString(18, g.costCurrency);
                         insert.addBatch();
                     } else if (g.dirty) {
                         customers.add(w.key.customerId());
@@ -404,6 +411,50 @@ final class WalletRows {
                 }
             }
             txn.executeBatch();
+        }
+    }
+
+    /** The batch's shares of cost bases, in one statement. */
+    private static void saveRevenue(Connection c, Collection<WalletState> wallets)
+            throws SQLException {
+        List<String> customers = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        List<String> txns = new ArrayList<>();
+        List<String> grants = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        List<String> currencies = new ArrayList<>();
+        List<Long> amounts = new ArrayList<>();
+        List<String> ats = new ArrayList<>();
+        for (WalletState w : wallets) {
+            for (RevenueEntry e : w.revenue) {
+                customers.add(w.key.customerId());
+                types.add(w.key.creditType());
+                txns.add(e.transactionId());
+                grants.add(e.grantId());
+                kinds.add(e.kind());
+                currencies.add(e.currency());
+                amounts.add(e.minor());
+                ats.add(e.at().toString());
+            }
+        }
+        if (customers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("insert into revenue_entries"
+                + " (customer_id, credit_type, transaction_id, grant_id, kind, currency, amount,"
+                + " at) select v.c, v.t, v.x, v.g, v.k, v.cur, v.a, v.at::timestamptz"
+                + " from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+                + " ?::text[], ?::bigint[], ?::text[]) with ordinality"
+                + " as v(c, t, x, g, k, cur, a, at, i) order by v.i")) {
+            ps.setArray(1, c.createArrayOf("text", customers.toArray()));
+            ps.setArray(2, c.createArrayOf("text", types.toArray()));
+            ps.setArray(3, c.createArrayOf("text", txns.toArray()));
+            ps.setArray(4, c.createArrayOf("text", grants.toArray()));
+            ps.setArray(5, c.createArrayOf("text", kinds.toArray()));
+            ps.setArray(6, c.createArrayOf("text", currencies.toArray()));
+            ps.setArray(7, c.createArrayOf("bigint", amounts.toArray()));
+            ps.setArray(8, c.createArrayOf("text", ats.toArray()));
+            ps.executeUpdate();
         }
     }
 

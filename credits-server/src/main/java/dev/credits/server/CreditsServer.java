@@ -118,11 +118,12 @@ public final class CreditsServer {
         WebhooksApi hooks = new WebhooksApi(webhooks, metrics);
         TopupsApi topups = new TopupsApi(webhooks.autoTopups(), credits.creditTypes());
         PaymentsApi paymentsApi = new PaymentsApi(payments);
+        ReportsApi reports = new ReportsApi(credits);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
             routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks,
-                    topups, paymentsApi);
+                    topups, paymentsApi, reports);
         });
         app.start(port);
         return new CreditsServer(app, owned);
@@ -147,7 +148,7 @@ public final class CreditsServer {
     private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
                                OperationsApi operations, Guards guards, AiApi ai,
                                WebhooksApi webhooks, TopupsApi topups,
-                               PaymentsApi payments) {
+                               PaymentsApi payments, ReportsApi reports) {
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
         routes.before("/v1/*", guards::requireJson);
@@ -167,6 +168,7 @@ public final class CreditsServer {
         routes.post("/v1/holds/{id}/capture", ledger::capture);
         routes.post("/v1/holds/{id}/release", ledger::release);
         routes.get("/v1/customers/{customer}/transactions", ledger::transactions);
+        routes.get("/v1/reports/revenue", reports::revenue);
         routes.post("/v1/customers/{customer}/ai-calls", ai::reserve);
         routes.post("/v1/ai-calls/{id}/complete", ai::complete);
         routes.post("/v1/ai-calls/{id}/cancel", ai::cancel);

@@ -13,6 +13,7 @@ import dev.credits.HistoryPage;
 import dev.credits.HoldRecord;
 import dev.credits.IdempotencyKeys;
 import dev.credits.InvalidAmountException;
+import dev.credits.Money;
 import dev.credits.OverdraftLimit;
 import dev.credits.SpendResult;
 import dev.credits.Transaction;
@@ -45,7 +46,7 @@ final class LedgerApi {
     static final String OUTCOME_REPLAYED = "replayed";
 
     private static final Set<String> GRANT_FIELDS = Set.of("credit_type", "amount", "source",
-            "priority", "effective_at", "expires_at", "reason", "metadata");
+            "priority", "effective_at", "expires_at", "reason", "metadata", "cost_basis");
     private static final Set<String> SPEND_FIELDS = Set.of("credit_type", "amount", "feature",
             "reason", "metadata");
     private static final Set<String> ADJUSTMENT_FIELDS = Set.of("credit_type", "amount",
@@ -176,9 +177,48 @@ final class LedgerApi {
         Instant expiresAt = body.optionalTime("expires_at");
         String reason = body.optionalString("reason");
         String metadata = Json.metadata(body.optionalObject("metadata"));
+        Money costBasis = costBasis(body);
         execute(ctx, "grant", new Command.Grant(new WalletKey(customer, type.id()),
-                amount.units(), source, priority, effectiveAt, expiresAt, reason, metadata, key),
-                201, Views::grant);
+                amount.units(), source, priority, effectiveAt, expiresAt, reason, metadata, key,
+                costBasis), 201, Views::grant);
+    }
+
+    /** {@code cost_basis: {"amount": "9.00", "currency": "usd"}}; null when absent. */
+    static Money costBasis(JsonBody body) {
+        JsonNode raw = body.raw("cost_basis");
+        if (raw == null || raw.isNull()) {
+            return null;
+        }
+        if (!raw.isObject()) {
+            throw JsonBody.wrongType("cost_basis", "an object {\"amount\", \"currency\"}", raw);
+        }
+        java.util.Iterator<String> names = raw.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!name.equals("amount") && !name.equals("currency")) {
+                throw new ValidationException("cost_basis." + name, "is not a field of a cost"
+                        + " basis; expected amount and currency");
+            }
+        }
+        JsonNode amount = raw.get("amount");
+        JsonNode currency = raw.get("currency");
+        if (amount == null || !amount.isTextual()) {
+            throw new ValidationException("cost_basis.amount", "is required: a decimal string"
+                    + " such as \"9.00\"");
+        }
+        if (currency == null || !currency.isTextual()) {
+            throw new ValidationException("cost_basis.currency", "is required: a lower-case"
+                    + " ISO 4217 code such as usd");
+        }
+        if (!Money.CURRENCY_PATTERN.matcher(currency.textValue()).matches()) {
+            throw new ValidationException("cost_basis.currency", "must be a lower-case ISO 4217"
+                    + " code such as usd");
+        }
+        try {
+            return Money.parse(amount.textValue(), currency.textValue());
+        } catch (dev.credits.InvalidAmountException e) {
+            throw new ValidationException("cost_basis.amount", e.getMessage());
+        }
     }
 
     void listGrants(Context ctx) {

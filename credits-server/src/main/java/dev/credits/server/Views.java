@@ -63,6 +63,10 @@ final class Views {
         out.put("balance", text(w.balance()));
         out.put("held", text(w.held()));
         out.put("available", text(w.available()));
+        if (w.paidRemaining() != null) {
+            out.put("paid_remaining", text(w.paidRemaining()));
+            out.put("free_remaining", text(w.freeRemaining()));
+        }
         out.put("overdraft_limit", w.overdraftLimit().render(w.balance().scale()));
         List<String> thresholds = new ArrayList<>();
         w.alertThresholds().forEach(a -> thresholds.add(text(a)));
@@ -87,6 +91,18 @@ final class Views {
         out.put("reason", g.reason());
         out.put("metadata", g.metadata() == null ? Map.of() : g.metadata());
         out.put("balance", text(g.balance()));
+        out.put("cost_basis", money(g.costBasis()));
+        return out;
+    }
+
+    /** {@code {"amount": "9.00", "currency": "usd"}}, or null. */
+    static Map<String, Object> money(dev.credits.Money m) {
+        if (m == null) {
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("amount", m.toString());
+        out.put("currency", m.currency());
         return out;
     }
 

@@ -349,6 +349,14 @@ public final class AutoTopups {
      * {@link IdempotencyConflictException}; a failed top-up is {@link InvalidStateException}.
      */
     public Topup complete(String id, String paymentReference) {
+        return complete(id, paymentReference, null);
+    }
+
+    /**
+     * {@link #complete(String, String)} with what the payment was: the grant's cost basis
+     * (docs/revenue.md); null for none.
+     */
+    public Topup complete(String id, String paymentReference, dev.credits.Money costBasis) {
         if (paymentReference == null || paymentReference.isBlank()
                 || paymentReference.length() > TEXT_LENGTH_MAX
                 || paymentReference.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
@@ -392,7 +400,7 @@ public final class AutoTopups {
         GrantRecord grant = credits.run(new Command.Grant(new WalletKey(claimed.customerId(),
                 claimed.creditType()), claimed.amount().units(), GrantSource.PURCHASE,
                 Command.PRIORITY_DEFAULT, null, null, "auto top-up " + id,
-                Json.metadata(metadata), IdempotencyKeys.derived("topup:" + id)));
+                Json.metadata(metadata), IdempotencyKeys.derived("topup:" + id), costBasis));
         Instant now = credits.now();
         Jdbc.inTransaction(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("update topups set status ="

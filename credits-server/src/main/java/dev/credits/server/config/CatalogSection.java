@@ -293,6 +293,7 @@ final class CatalogSection {
         if (fields == null) {
             return null;
         }
+        int before = file.errorCount();
         String amount = file.text(fields.get("amount"), path + ".amount");
         String currency = file.text(fields.get("currency"), path + ".currency");
         if (amount == null || !amount.matches("[0-9]{1,12}(\\.[0-9]{1,4})?")) {
@@ -302,6 +303,14 @@ final class CatalogSection {
         if (currency == null || !currency.matches("[a-z]{3}")) {
             file.error(fields.getOrDefault("currency", node), path + ".currency",
                     "must be a lower-case ISO-4217 code such as usd, was '" + currency + "'");
+        }
+        if (file.errorCount() == before) {
+            try {
+                dev.credits.Money.parse(amount, currency); // the cost basis of a purchase
+            } catch (dev.credits.InvalidAmountException e) {
+                file.error(fields.getOrDefault("amount", node), path + ".amount",
+                        e.getMessage());
+            }
         }
         return new Product.Price(amount, currency);
     }
