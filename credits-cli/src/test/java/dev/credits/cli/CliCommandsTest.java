@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,40 @@ class CliCommandsTest {
     private static String field(Cli.Result result, String name) {
         return result.lines().stream().map(String::trim).filter(l -> l.startsWith(name + " "))
                 .map(l -> l.substring(name.length()).trim()).findFirst().orElseThrow();
+    }
+
+    @Test
+    void grantWithACostBasis_thenTheRevenueReport_inEachFormat() {
+        Cli.Result grant = ok("grant", "payer", "1000.00", "--cost-basis", "9.99usd");
+        assertThat(field(grant, "cost basis")).isEqualTo("9.99 usd");
+        ok("spend", "payer", "250.00");
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String from = now.minusSeconds(3_600).toString();
+        String to = now.plusSeconds(3_600).toString();
+        Cli.Result table = ok("report", "revenue", "--from", from, "--to", to);
+        assertThat(table.lines().get(0)).contains("opening_deferred", "closing_deferred");
+        assertThat(table.lines().get(1).trim().split("\\s+")).containsExactly(from, to, "usd",
+                "0.00", "9.99", "2.49", "0.00", "0.00", "7.50");
+        Cli.Result csv = ok("report", "revenue", "--from", from, "--to", to, "--currency",
+                "usd", "--customer", "payer", "--format", "csv");
+        assertThat(csv.lines().get(1)).isEqualTo(from + "," + to
+                + ",usd,0.00,9.99,2.49,0.00,0.00,7.50");
+        Cli.Result json = ok("report", "revenue", "--from", from, "--to", to, "--format",
+                "json", "--by", "month");
+        assertThat(json.out()).contains("\"recognized\" : \"2.49\"");
+        for (String[] args : List.of(
+                new String[] {"grant", "payer", "1.00", "--cost-basis", "9.99"},
+                new String[] {"grant", "payer", "1.00", "--cost-basis", "-1usd"},
+                new String[] {"grant", "payer", "1.00", "--cost-basis", "9.999usd"},
+                new String[] {"grant", "payer", "1.00", "--cost-basis", "9.99xyz"},
+                new String[] {"report", "revenue", "--from", to, "--to", from},
+                new String[] {"report", "revenue", "--from", from, "--to", to, "--currency",
+                        "dollars"})) {
+            Cli.Result bad = cli.run(args);
+            assertThat(bad.exitCode()).as(String.join(" ", args) + "\n" + bad.err())
+                    .isEqualTo(Main.EXIT_REJECTED);
+        }
+        assertThat(wallet("payer")).containsExactly("750.00", "0.00", "750.00");
     }
 
     @Test

@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         description = "Measure spends/s and latency on a fresh durable embedded database.")
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("uniform", "hot", "http", "balance", "idle",
-            "webhooks");
+            "webhooks", "revenue");
     /** How long {@code webhooks} waits for delivery to drain after its run. */
     static final long DRAIN_WAIT_MS = 60_000;
     static final int CLIENTS_MAX = 512;
@@ -214,6 +214,22 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void runReadScenarios(EmbeddedDatabase database, List<Result> results)
             throws Exception {
+        if (scenarios.contains("revenue")) {
+            try (PostgresLedger ledger = open(database, true)) {
+                Credits credits = ledger.credits();
+                progress("revenue: writing " + historyEntries + " journal entries with their"
+                        + " revenue shares, over 10,000 customers and a year");
+                RevenueSeed.write(ledger.dataSource(), historyEntries);
+                java.time.Instant now = java.time.Instant.now();
+                progress("revenue: one client, the report of the last 30 days, then of the year");
+                results.add(LoadRunner.run("revenue", "30 days", 1, durationMs(),
+                        (client, n) -> credits.revenue(now.minus(java.time.Duration.ofDays(30)),
+                                now, "usd", null, null)));
+                results.add(LoadRunner.run("revenue", "a year", 1, durationMs(),
+                        (client, n) -> credits.revenue(now.minus(java.time.Duration.ofDays(366)),
+                                now, "usd", null, null)));
+            }
+        }
         if (!scenarios.contains("balance")) {
             return;
         }
@@ -316,6 +332,51 @@ public final class BenchCommand implements Callable<Integer> {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a temporary directory; the OS cleans it up eventually
+        }
+    }
+
+    /**
+     * Writes {@code entries} usage entries over a year for 10,000 customers, each with one grant
+     * of a cost basis and each entry's recognized share, straight in SQL.
+     */
+    static final class RevenueSeed {
+        static final int CUSTOMERS = 10_000;
+
+        private RevenueSeed() {
+        }
+
+        static void write(javax.sql.DataSource dataSource, int entries) throws SQLException {
+            int perCustomer = Math.max(1, entries / CUSTOMERS);
+            try (Connection c = dataSource.getConnection(); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("insert into grants (customer_id, id, credit_type, transaction_id,"
+                        + " amount, remaining, source, priority, effective_at, status, created_at,"
+                        + " updated_at, cost_basis, cost_currency) select 'rev_' || g,"
+                        + " 'grt_rev_' || g, 'credits', 'txn_rev_' || g, 1000000, 1000000 - "
+                        + perCustomer + ", 'purchase', 50, now() - interval '1 year', 'active',"
+                        + " now() - interval '1 year', now(), 1000000, 'usd'"
+                        + " from generate_series(1, " + CUSTOMERS + ") g");
+                st.execute("insert into revenue_entries (customer_id, credit_type,"
+                        + " transaction_id, grant_id, kind, currency, amount, at)"
+                        + " select 'rev_' || g, 'credits', 'txn_rev_' || g, 'grt_rev_' || g,"
+                        + " 'purchased', 'usd', 1000000, now() - interval '1 year'"
+                        + " from generate_series(1, " + CUSTOMERS + ") g");
+                st.execute("insert into transactions (customer_id, id, credit_type, type, amount,"
+                        + " balance_after, feature, allocations, contra_account, created_at,"
+                        + " effective_at) select 'rev_' || (g % " + CUSTOMERS + " + 1),"
+                        + " 'txn_revu_' || g, 'credits', 'usage', -1, 0, 'bench',"
+                        + " '[]', 'usage:bench', now() - (g % 31536000) * interval '1 second',"
+                        + " now() - (g % 31536000) * interval '1 second'"
+                        + " from generate_series(1, " + entries + ") g");
+                st.execute("insert into revenue_entries (customer_id, credit_type,"
+                        + " transaction_id, grant_id, kind, currency, amount, at)"
+                        + " select 'rev_' || (g % " + CUSTOMERS + " + 1), 'credits',"
+                        + " 'txn_revu_' || g, 'grt_rev_' || (g % " + CUSTOMERS + " + 1),"
+                        + " 'recognized', 'usd', 1, now() - (g % 31536000) * interval '1 second'"
+                        + " from generate_series(1, " + entries + ") g");
+                c.commit();
+                st.execute("analyze");
+            }
         }
     }
 
