@@ -259,13 +259,55 @@ public final class Credits implements AutoCloseable {
         if (creditType != null) {
             types.require(creditType);
         }
+        // What fell due (an expiry is breakage) is recorded first, so that a period that has
+        // ended reads the same now as later.
+        sweep();
         dev.credits.spi.RevenueTotals t = store.revenue(currency, start, end, customerId,
                 creditType);
         if (!t.balances()) {
             throw new IllegalStateException("the revenue roll-forward of " + currency
                     + " does not balance: " + t);
         }
-        return new RevenueReport(currency, start, end, customerId, creditType,
+        return report(currency, start, end, customerId, creditType, t);
+    }
+
+    /**
+     * {@link #revenue} for each calendar month (UTC) of {@code [from, to)}, the first and last
+     * cut at the bounds: the opening is read once and rolled forward with each month's own
+     * figures; the last closing is checked against the closing read on its own.
+     */
+    public java.util.List<RevenueReport> revenueByMonth(Instant from, Instant to,
+                                                         String currency, String customerId,
+                                                         String creditType) {
+        RevenueReport whole = revenue(from, to, currency, customerId, creditType);
+        java.util.List<RevenueReport> months = new java.util.ArrayList<>();
+        long opening = whole.openingDeferred().minor();
+        Instant start = whole.from();
+        while (start.isBefore(whole.to())) {
+            Instant next = start.atZone(java.time.ZoneOffset.UTC).toLocalDate().withDayOfMonth(1)
+                    .plusMonths(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            Instant end = next.isBefore(whole.to()) ? next : whole.to();
+            dev.credits.spi.RevenueTotals within = store.revenueWithin(currency, start, end,
+                    customerId, creditType);
+            long closing = opening + within.purchased() - within.recognized()
+                    - within.breakage() - within.refunded();
+            months.add(report(currency, start, end, customerId, creditType,
+                    new dev.credits.spi.RevenueTotals(opening, within.purchased(),
+                            within.recognized(), within.breakage(), within.refunded(), closing)));
+            opening = closing;
+            start = end;
+        }
+        if (opening != whole.closingDeferred().minor()) {
+            throw new IllegalStateException("the monthly roll-forward of " + currency
+                    + " ends at " + opening + ", not " + whole.closingDeferred().minor());
+        }
+        return months;
+    }
+
+    private static RevenueReport report(String currency, Instant from, Instant to,
+                                        String customerId, String creditType,
+                                        dev.credits.spi.RevenueTotals t) {
+        return new RevenueReport(currency, from, to, customerId, creditType,
                 new Money(t.openingDeferred(), currency), new Money(t.purchased(), currency),
                 new Money(t.recognized(), currency), new Money(t.breakage(), currency),
                 new Money(t.refunded(), currency), new Money(t.closingDeferred(), currency));

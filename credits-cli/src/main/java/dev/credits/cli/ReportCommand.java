@@ -75,12 +75,15 @@ final class ReportCommand implements Runnable {
             }
             List<String> currencies = currency != null ? List.of(currency.toLowerCase(
                     java.util.Locale.ROOT)) : recordedCurrencies();
-            List<Instant[]> periods = by == By.month ? months(from, to)
-                    : List.<Instant[]>of(new Instant[] {from, to});
+            if (by == By.month) {
+                months(from, to); // refuses a period of more than MONTHS_MAX months
+            }
             List<RevenueReport> rows = new ArrayList<>();
             for (String code : currencies) {
-                for (Instant[] period : periods) {
-                    rows.add(credits.revenue(period[0], period[1], code, customer, creditType));
+                if (by == By.month) {
+                    rows.addAll(credits.revenueByMonth(from, to, code, customer, creditType));
+                } else {
+                    rows.add(credits.revenue(from, to, code, customer, creditType));
                 }
             }
             print(out(), rows);
@@ -107,9 +110,18 @@ final class ReportCommand implements Runnable {
 
         private List<String> recordedCurrencies() {
             try (Connection c = ledgerDatabase().dataSource().getConnection();
-                 PreparedStatement ps = c.prepareStatement("select distinct currency from"
-                         + " revenue_entries where at < ? order by 1")) {
-                ps.setObject(1, java.time.OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
+                 PreparedStatement ps = c.prepareStatement("select distinct cost_currency"
+                         + " from grants where cost_currency is not null"
+                         + (customer == null ? "" : " and customer_id = ?")
+                         + (creditType == null ? "" : " and credit_type = ?")
+                         + " order by 1")) {
+                int index = 1;
+                if (customer != null) {
+                    ps.setString(index++, customer);
+                }
+                if (creditType != null) {
+                    ps.setString(index, creditType);
+                }
                 List<String> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

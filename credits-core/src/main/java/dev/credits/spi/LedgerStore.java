@@ -89,6 +89,19 @@ public interface LedgerStore extends AutoCloseable {
     }
 
     /**
+     * The figures of {@code [from, to)} alone (purchased, recognized, breakage, refunded; the
+     * deferred amounts are 0): a range of the entries, for a report rolled forward month by
+     * month.
+     */
+    default RevenueTotals revenueWithin(String currency, java.time.Instant from,
+                                        java.time.Instant to, String customerId,
+                                        String creditType) {
+        RevenueTotals all = revenue(currency, from, to, customerId, creditType);
+        return new RevenueTotals(0, all.purchased(), all.recognized(), all.breakage(),
+                all.refunded(), 0);
+    }
+
+    /**
      * Wallets with something due: a grant or hold to expire, or a scheduled grant to activate; at
      * most {@code limit}.
      */

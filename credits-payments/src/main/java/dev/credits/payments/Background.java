@@ -267,7 +267,7 @@ final class Background {
             Map.Entry<String, String> intent = stripe.chargeOffSession(params, "topup:" + topupId);
             finish(topupId, "created", intent.getKey(), null);
             if ("succeeded".equals(intent.getValue())) {
-                topups.complete(topupId, intent.getKey(), price); // the webhook does too
+                topups.complete(topupId, intent.getKey(), settler.topupCost(topupId));
             }
         } catch (StripeApi.Declined e) {
             failTopup(topupId, "payment declined: " + e.getMessage());

@@ -130,8 +130,7 @@ final class StripeEvents {
         dev.credits.Money paid = null;
         if (amount != null && currency != null) {
             long tax = session.path("total_details").path("amount_tax").asLong(0);
-            paid = new dev.credits.Money(tax >= 0 && tax <= amount ? amount - tax : amount,
-                    currency);
+            paid = money(tax >= 0 && tax <= amount ? amount - tax : amount, currency);
         }
         Purchase purchase = plans.purchase(customerId, product, quantity, reference, null,
                 paid);
@@ -565,8 +564,9 @@ final class StripeEvents {
         String paidIn = currency(intent);
         AutoTopups.Topup topup;
         try {
-            topup = topups.complete(topupId, paymentIntent, paidIn == null || received <= 0
-                    ? null : new dev.credits.Money(received, paidIn));
+            // The grant's cost basis is what credits asked Stripe to charge (the same whoever
+            // completes it: this event or the background's answer from Stripe).
+            topup = topups.complete(topupId, paymentIntent, topupCost(topupId));
         } catch (NotFoundException e) {
             return "ignored: top-up " + topupId + " is not known here";
         } catch (InvalidStateException | dev.credits.IdempotencyConflictException e) {
@@ -620,6 +620,33 @@ final class StripeEvents {
     }
 
     // ---- helpers
+
+    /** What credits charges for a top-up: its amount × its credit type's unit price, or null. */
+    dev.credits.Money topupCost(String topupId) {
+        AutoTopups.Topup topup = topups.topup(topupId);
+        dev.credits.Money unit = config.unitPrices().get(topup.creditType());
+        if (unit == null) {
+            return null;
+        }
+        dev.credits.Money cost = unit.times(topup.amount().units(), topup.amount().scale());
+        return cost.minor() > 0 ? cost : null;
+    }
+
+    /**
+     * A cost basis from Stripe's figures; null for nothing paid (a 100% discount) or a currency
+     * credits does not know (the purchase is made all the same, without one).
+     */
+    private static dev.credits.Money money(long minor, String currency) {
+        if (minor <= 0) {
+            return null;
+        }
+        try {
+            return new dev.credits.Money(minor, currency);
+        } catch (dev.credits.InvalidAmountException e) {
+            LOG.warn("a payment in {} has no cost basis: {}", currency, e.getMessage());
+            return null;
+        }
+    }
 
     private void rememberCustomer(String customerId, String stripeCustomer) {
         if (stripeCustomer == null || stripeCustomer.length() > 255) {

@@ -105,8 +105,8 @@ final class Purchases {
     }
 
     /**
-     * The grants of one purchase: each provision times the quantity, checked before writing. The
-     * cost basis is the first grant's (a product is paid for as a whole).
+     * The grants of one purchase: each provision times the quantity, checked before writing, the
+     * cost basis split among them.
      */
     private List<PlannedGrant> plan(Product product, int quantity, String purchaseId,
                                     Instant now, dev.credits.Money cost) {
@@ -125,10 +125,39 @@ final class Purchases {
                     : now.atOffset(ZoneOffset.UTC).plus(provision.expiresAfter()).toInstant();
             // The ledger's keys are global, and a payment reference is only unique per customer.
             grants.add(new PlannedGrant(IdempotencyKeys.derived("purchase:" + purchaseId + ":"
-                    + i), type.id(), units, PlannedGrant.PURCHASE, now, expiresAt,
-                    i == 0 ? cost : null));
+                    + i), type.id(), units, PlannedGrant.PURCHASE, now, expiresAt, null));
         }
-        return grants;
+        return withCost(grants, cost);
+    }
+
+    /**
+     * The grants with the purchase's cost split among them in proportion to their units: each
+     * takes floor(cost × its units / all units), the last the remainder, so the shares add up to
+     * the cost exactly.
+     */
+    private static List<PlannedGrant> withCost(List<PlannedGrant> grants,
+                                               dev.credits.Money cost) {
+        if (cost == null || grants.isEmpty()) {
+            return grants;
+        }
+        java.math.BigInteger total = java.math.BigInteger.ZERO;
+        for (PlannedGrant g : grants) {
+            total = total.add(java.math.BigInteger.valueOf(g.units()));
+        }
+        List<PlannedGrant> out = new ArrayList<>();
+        long given = 0;
+        for (int i = 0; i < grants.size(); i++) {
+            PlannedGrant g = grants.get(i);
+            long share = i == grants.size() - 1 ? cost.minor() - given
+                    : java.math.BigInteger.valueOf(cost.minor()).multiply(
+                            java.math.BigInteger.valueOf(g.units())).divide(total)
+                            .longValueExact();
+            given += share;
+            out.add(new PlannedGrant(g.idempotencyKey(), g.creditType(), g.units(), g.kind(),
+                    g.effectiveAt(), g.expiresAt(), new dev.credits.Money(share,
+                    cost.currency())));
+        }
+        return out;
     }
 
     /**

@@ -121,12 +121,14 @@ class SubscriptionsTest {
         open("2026-03-01T00:00:00Z");
         Purchase bought = plans.purchase("buyer", "pack_small", 2, "pay_cost_1");
         assertThat(bought.grants()).hasSize(2);
+        // 18.00 split in proportion to units: 100,000 of credits, 20 SMS.
         assertThat(bought.grants().get(0).costBasis()).isEqualTo(
-                dev.credits.Money.parse("18.00", "usd"));
-        assertThat(bought.grants().get(1).costBasis()).isNull(); // the pack is paid as a whole
+                dev.credits.Money.parse("17.99", "usd")); // floor(1800 × 100000 / 100020)
+        assertThat(bought.grants().get(1).costBasis()).isEqualTo(
+                dev.credits.Money.parse("0.01", "usd")); // the remainder: 18.00 in all
         Purchase discounted = plans.purchase("buyer", "pack_small", 1, "pay_cost_2", null,
                 dev.credits.Money.parse("4.50", "usd"));
-        assertThat(discounted.grants().get(0).costBasis().toString()).isEqualTo("4.50");
+        assertThat(discounted.grants().get(0).costBasis().toString()).isEqualTo("4.49");
         assertThat(credits.wallet("buyer", "credits").state().paidRemaining().toString())
                 .isEqualTo("1500.00");
     }

@@ -51,16 +51,16 @@ final class LedgerVerifier {
                     // floor(cost x consumed / amount), so all of it once nothing remains.
                     "select g.customer_id || '/' || g.id || ': cost ' || g.cost_basis"
                     + " || ', purchased ' || coalesce(r.purchased, 0) || ', consumed '"
-                    + " || coalesce(r.consumed, 0) || ' of ' || ((g.cost_basis::numeric"
-                    + " * (g.amount - g.remaining)) / g.amount)::bigint"
+                    + " || coalesce(r.consumed, 0) || ' of ' || div(g.cost_basis::numeric"
+                    + " * (g.amount - g.remaining), g.amount)"
                     + " from grants g left join (select customer_id, grant_id,"
                     + " sum(amount) filter (where kind = 'purchased') as purchased,"
                     + " sum(amount) filter (where kind <> 'purchased') as consumed"
                     + " from revenue_entries group by 1, 2) r"
                     + " on r.customer_id = g.customer_id and r.grant_id = g.id"
                     + " where g.cost_basis is not null and (coalesce(r.purchased, 0)"
-                    + " <> g.cost_basis or coalesce(r.consumed, 0) <> floor((g.cost_basis::numeric"
-                    + " * (g.amount - g.remaining)) / g.amount))"),
+                    + " <> g.cost_basis or coalesce(r.consumed, 0) <> div(g.cost_basis::numeric"
+                    + " * (g.amount - g.remaining), g.amount))"),
             new Check("grant remaining outside 0..amount",
                     "select customer_id || '/' || id || ': remaining ' || remaining || ' of '"
                     + " || amount from grants where remaining < 0 or remaining > amount"),

@@ -198,6 +198,12 @@ final class PostgresLedgerStore implements LedgerStore {
     }
 
     @Override
+    public dev.credits.spi.RevenueTotals revenueWithin(String currency, Instant from, Instant to,
+                                                       String customerId, String creditType) {
+        return queries.revenueWithin(currency, from, to, customerId, creditType);
+    }
+
+    @Override
     public VerifyReport verify() {
         return new LedgerVerifier(database.dataSource()).verify();
     }

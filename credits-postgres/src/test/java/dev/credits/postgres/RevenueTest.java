@@ -245,7 +245,29 @@ class RevenueTest {
                     february.recognized(), february.breakage(), february.refunded(),
                     february.closingDeferred())).extracting(Money::toString)
                     .containsExactly("6.66", "0.00", "0.00", "5.66", "1.00", "0.00");
+            // Month by month, rolled forward from one opening: the same two rows.
+            List<RevenueReport> months = credits.revenueByMonth(
+                    Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-03-01T00:00:00Z"),
+                    "usd", null, null);
+            assertThat(months).containsExactly(january, february);
             assertThat(credits.verify().violations()).isEmpty();
+        }
+    }
+
+    @Test
+    void aReport_recordsWhatFellDueFirst_soAnEndedPeriodReadsTheSameLater() {
+        MutableClock clock = MutableClock.at("2027-01-01T09:00:00Z");
+        CreditsConfig config = CreditsConfig.defaults().withClock(clock)
+                .withCreditTypes(CreditTypes.defaults()).withSweepIntervalMs(0);
+        try (Credits credits = Credits.open(config,
+                new InMemoryLedgerStore(CreditTypes.defaults()))) {
+            credits.wallet("lapse", "credits").grant(Grant.of("10.00").costBasis(
+                    Money.parse("1.00", "usd")).expiresAt(Instant.parse("2027-01-15T00:00:00Z")));
+            clock.set(Instant.parse("2027-02-01T00:00:01Z")); // nothing has swept it
+            RevenueReport january = credits.revenue(Instant.parse("2027-01-01T00:00:00Z"),
+                    Instant.parse("2027-02-01T00:00:00Z"), "usd", null, null);
+            assertThat(january.breakage().toString()).isEqualTo("1.00");
+            assertThat(january.closingDeferred().toString()).isEqualTo("0.00");
         }
     }
 

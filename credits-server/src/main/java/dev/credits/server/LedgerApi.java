@@ -215,6 +215,11 @@ final class LedgerApi {
                     + " code such as usd");
         }
         try {
+            Money.digits(currency.textValue());
+        } catch (dev.credits.InvalidAmountException e) {
+            throw new ValidationException("cost_basis.currency", e.getMessage());
+        }
+        try {
             return Money.parse(amount.textValue(), currency.textValue());
         } catch (dev.credits.InvalidAmountException e) {
             throw new ValidationException("cost_basis.amount", e.getMessage());
