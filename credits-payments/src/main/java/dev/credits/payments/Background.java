@@ -163,26 +163,10 @@ final class Background {
                 }
             }
             gaveUp.addAll(expired);
-            List<String[]> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select p.topup_id, p.customer_id,"
-                    + " p.attempts from stripe_topup_payments p where p.status = 'pending'"
-                    + " and p.next_attempt_at <= ? and p.created_at > ?"
-                    + " order by p.next_attempt_at limit ? for update skip locked")) {
-                Jdbc.setInstant(ps, 1, now);
-                Jdbc.setInstant(ps, 2, now.minus(STRIPE_KEY_LIFETIME));
-                ps.setInt(3, BATCH_MAX);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new String[] {rs.getString(1), rs.getString(2),
-                                String.valueOf(rs.getInt(3))});
-                    }
-                }
-            }
-            // Claimed for a minute: another process skips them meanwhile.
-            for (String[] row : out) {
-                schedule(c, row[0], now.plusSeconds(60), null, false);
-            }
-            return out;
+            return claim(c, "select topup_id, customer_id, attempts from"
+                    + " stripe_topup_payments where status = 'pending' and next_attempt_at <= ?"
+                    + " and created_at > ? order by next_attempt_at limit ? for update skip"
+                    + " locked", now, now.minus(STRIPE_KEY_LIFETIME), BATCH_MAX);
         });
         for (String topupId : gaveUp) {
             failTopup(topupId, "the payment provider could not be reached for 23 hours");
@@ -301,25 +285,10 @@ final class Background {
     private int topupRefunds() {
         Instant now = Instant.now();
         List<String[]> due = Jdbc.inTransaction(dataSource, c -> {
-            List<String[]> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select topup_id, payment_intent,"
-                    + " attempts from stripe_topup_payments where status = 'refunding'"
-                    + " and next_attempt_at <= ? and attempts < ? order by next_attempt_at"
-                    + " limit ? for update skip locked")) {
-                Jdbc.setInstant(ps, 1, now);
-                ps.setInt(2, ATTEMPTS_MAX * 4);
-                ps.setInt(3, BATCH_MAX);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new String[] {rs.getString(1), rs.getString(2),
-                                String.valueOf(rs.getInt(3))});
-                    }
-                }
-            }
-            for (String[] row : out) {
-                schedule(c, row[0], now.plusSeconds(60), null, false);
-            }
-            return out;
+            return claim(c, "select topup_id, payment_intent, attempts from"
+                    + " stripe_topup_payments where status = 'refunding' and next_attempt_at <= ?"
+                    + " and attempts < ? order by next_attempt_at limit ? for update skip locked",
+                    now, ATTEMPTS_MAX * 4, BATCH_MAX);
         });
         for (String[] row : due) {
             try {
@@ -362,6 +331,34 @@ final class Background {
         if (note != null && !"created".equals(status)) {
             LOG.info("auto top-up {} is left to the application: {}", topupId, note);
         }
+    }
+
+    /**
+     * Claims the top-up payment rows {@code sql} selects ({@code topup_id}, a second text column,
+     * {@code attempts}) for a minute, so that another process skips them meanwhile.
+     */
+    private static List<String[]> claim(java.sql.Connection c, String sql, Instant now,
+                                        Object second, int limit) throws java.sql.SQLException {
+        List<String[]> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            Jdbc.setInstant(ps, 1, now);
+            if (second instanceof Instant at) {
+                Jdbc.setInstant(ps, 2, at);
+            } else {
+                ps.setInt(2, (Integer) second);
+            }
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new String[] {rs.getString(1), rs.getString(2),
+                            String.valueOf(rs.getInt(3))});
+                }
+            }
+        }
+        for (String[] row : out) {
+            schedule(c, row[0], now.plusSeconds(60), null, false);
+        }
+        return out;
     }
 
     private static void schedule(java.sql.Connection c, String topupId, Instant next,

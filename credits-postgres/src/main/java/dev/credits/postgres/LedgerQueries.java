@@ -256,6 +256,22 @@ final class LedgerQueries {
      * figure summed on its own (the opening and closing deferred as purchased less consumed
      * before each bound), so that the identity is a check.
      */
+    /** The optional customer and credit type conditions of a revenue query. */
+    private static String revenueFilters(String customerId, String creditType) {
+        return (customerId == null ? "" : " and customer_id = ?")
+                + (creditType == null ? "" : " and credit_type = ?");
+    }
+
+    private static void setRevenueFilters(PreparedStatement ps, int index, String customerId,
+                                          String creditType) throws SQLException {
+        if (customerId != null) {
+            ps.setString(index++, customerId);
+        }
+        if (creditType != null) {
+            ps.setString(index, creditType);
+        }
+    }
+
     /** The figures of {@code [from, to)} alone: a range scan of the (currency, at) index. */
     dev.credits.spi.RevenueTotals revenueWithin(String currency, Instant from, Instant to,
                                                 String customerId, String creditType) {
@@ -265,19 +281,12 @@ final class LedgerQueries {
                 + " coalesce(sum(amount) filter (where kind = 'breakage'), 0),"
                 + " coalesce(sum(amount) filter (where kind = 'refunded'), 0)"
                 + " from revenue_entries where currency = ? and at >= ? and at < ?"
-                + (customerId == null ? "" : " and customer_id = ?")
-                + (creditType == null ? "" : " and credit_type = ?");
+                + revenueFilters(customerId, creditType);
         return query(sql, ps -> {
             ps.setString(1, currency);
             Jdbc.setInstant(ps, 2, from);
             Jdbc.setInstant(ps, 3, to);
-            int index = 4;
-            if (customerId != null) {
-                ps.setString(index++, customerId);
-            }
-            if (creditType != null) {
-                ps.setString(index, creditType);
-            }
+            setRevenueFilters(ps, 4, customerId, creditType);
         }, rs -> {
             rs.next();
             return new dev.credits.spi.RevenueTotals(0, rs.getLong(1), rs.getLong(2),
@@ -296,21 +305,14 @@ final class LedgerQueries {
                 + " coalesce(sum(amount) filter (where kind = 'refunded' and at >= ?), 0),"
                 + " coalesce(sum(case when kind = 'purchased' then amount else -amount end), 0)"
                 + " from revenue_entries where currency = ? and at < ?"
-                + (customerId == null ? "" : " and customer_id = ?")
-                + (creditType == null ? "" : " and credit_type = ?");
+                + revenueFilters(customerId, creditType);
         return query(sql, ps -> {
             for (int i = 1; i <= 5; i++) {
                 Jdbc.setInstant(ps, i, from);
             }
             ps.setString(6, currency);
             Jdbc.setInstant(ps, 7, to);
-            int index = 8;
-            if (customerId != null) {
-                ps.setString(index++, customerId);
-            }
-            if (creditType != null) {
-                ps.setString(index, creditType);
-            }
+            setRevenueFilters(ps, 8, customerId, creditType);
         }, rs -> {
             rs.next();
             return new dev.credits.spi.RevenueTotals(rs.getLong(1), rs.getLong(2),
