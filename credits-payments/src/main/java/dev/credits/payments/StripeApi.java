@@ -164,7 +164,7 @@ final class StripeApi {
         String detail = e.getStripeError() != null && e.getStripeError().getMessage() != null
                 ? e.getStripeError().getMessage() : e.getClass().getSimpleName();
         Integer status = e.getStatusCode();
-        return new PaymentProviderException("Stripe failed " + what + (status == null ? ""
-                : " (HTTP " + status + ")") + ": " + detail, e);
+        return new PaymentProviderException("Stripe failed " + what + (status == null
+                || status == 0 ? " (not reached)" : " (HTTP " + status + ")") + ": " + detail, e);
     }
 }

@@ -149,6 +149,8 @@ public final class CreditsServer {
                                OperationsApi operations, Guards guards, AiApi ai,
                                WebhooksApi webhooks, TopupsApi topups,
                                PaymentsApi payments, ReportsApi reports) {
+        routes.before(guards::nameRequest);
+        routes.after(Guards::forgetRequest);
         routes.before(guards::limitBody);
         routes.before("/v1/*", guards::authenticate);
         routes.before("/v1/*", guards::requireJson);

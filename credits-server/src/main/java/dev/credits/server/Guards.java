@@ -7,6 +7,10 @@ import java.io.InputStream;
 /** What runs before every handler: the body size limit, and the API key of {@code /v1}. */
 final class Guards {
     static final String BEARER = "Bearer ";
+    /** The header that names a request in its answer (and in its log lines). */
+    static final String REQUEST_ID = "X-Request-Id";
+    private static final java.util.regex.Pattern SANE_REQUEST_ID =
+            java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** The one route without an API key: Stripe's webhook deliveries, verified by signature. */
     static final String STRIPE_WEBHOOK = "/v1/stripe/webhook";
     /** The largest oversize body that is read (and dropped) so that its 413 reaches the client. */
@@ -113,6 +117,23 @@ final class Guards {
         String header = ctx.header("Authorization");
         return header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? header.substring(BEARER.length()).trim() : null;
+    }
+
+    /**
+     * Names the request: the client's own {@code X-Request-Id} when it is sane (1–64 of
+     * {@code [A-Za-z0-9._-]}), else a new {@code req_…}; answered in the response's header and
+     * put in the logging context ({@code request_id}) for the request's log lines.
+     */
+    void nameRequest(Context ctx) {
+        String given = ctx.header(REQUEST_ID);
+        String id = given != null && SANE_REQUEST_ID.matcher(given).matches() ? given
+                : dev.credits.internal.Ids.withPrefix("req_");
+        ctx.header(REQUEST_ID, id);
+        org.slf4j.MDC.put("request_id", id);
+    }
+
+    static void forgetRequest(Context ctx) {
+        org.slf4j.MDC.remove("request_id");
     }
 
     void authenticate(Context ctx) {
