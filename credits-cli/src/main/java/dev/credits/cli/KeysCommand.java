@@ -34,18 +34,25 @@ final class KeysCommand implements Runnable {
                 description = "What the key is for.")
         String name;
 
+        @Option(names = "--scope", paramLabel = "read|write|admin", defaultValue = "write",
+                description = "read: GET only; write: the ledger, plans, AI, payments (default);"
+                        + " admin: webhook endpoints too.")
+        String scope;
+
         @Override
         int run(Credits credits) {
             String secret;
+            ApiKeys.Scope parsed;
             try {
-                secret = keys(this).create(name);
+                parsed = ApiKeys.Scope.parse(scope);
+                secret = keys(this).create(name, parsed);
             } catch (IllegalArgumentException e) {
                 throw CliException.rejected(e.getMessage(), e);
             }
             out().println(secret);
             out().flush();
-            err().println("created key '" + name + "'. Keep the secret above: it is not stored"
-                    + " and cannot be shown again.");
+            err().println("created " + parsed.wireName() + " key '" + name + "'. Keep the secret"
+                    + " above: it is not stored and cannot be shown again.");
             return Main.EXIT_OK;
         }
     }
@@ -55,11 +62,12 @@ final class KeysCommand implements Runnable {
     static final class ListKeys extends LedgerCommand {
         @Override
         int run(Credits credits) {
-            String format = "%-22s %-32s %-27s %s%n";
-            out().printf(format, "ID", "NAME", "CREATED_AT", "STATUS");
+            String format = "%-22s %-32s %-6s %-27s %s%n";
+            out().printf(format, "ID", "NAME", "SCOPE", "CREATED_AT", "STATUS");
             for (ApiKeys.ApiKey key : keys(this).list()) {
                 String status = key.revoked() ? "revoked " + key.revokedAt() : "active";
-                out().printf(format, key.id(), key.name(), key.createdAt(), status);
+                out().printf(format, key.id(), key.name(), key.scope().wireName(),
+                        key.createdAt(), status);
             }
             return Main.EXIT_OK;
         }

@@ -36,14 +36,43 @@ public final class ApiKeys {
     static final String ID_PREFIX = "key_";
     static final int ID_RANDOM_BYTES = 12;
 
+    /** What a key may do. */
+    public enum Scope {
+        /** GET requests only. */
+        READ,
+        /** The ledger, plans, AI, payments, portal sessions: every route but the admin ones. */
+        WRITE,
+        /** Everything, webhook endpoints and deliveries too. */
+        ADMIN;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The scope named {@code text}; {@link IllegalArgumentException} for another word. */
+        public static Scope parse(String text) {
+            for (Scope scope : values()) {
+                if (scope.wireName().equals(text)) {
+                    return scope;
+                }
+            }
+            throw new IllegalArgumentException("a scope is read, write or admin, not '" + text
+                    + "'");
+        }
+    }
+
     /** A key as listed: never its secret. {@code revokedAt} is null while the key is valid. */
-    public record ApiKey(String id, String name, Instant createdAt, Instant revokedAt) {
+    public record ApiKey(String id, String name, Instant createdAt, Instant revokedAt,
+                         Scope scope) {
         public boolean revoked() {
             return revokedAt != null;
         }
     }
 
-    private record Snapshot(List<byte[]> hashes, long loadedAtNanos) {
+    private record Valid(byte[] hash, Scope scope) {
+    }
+
+    private record Snapshot(List<Valid> keys, long loadedAtNanos) {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -73,15 +102,25 @@ public final class ApiKeys {
      * blank, longer than {@link #NAME_LENGTH_MAX}, or already used by a key that is not revoked.
      */
     public String create(String name) {
+        return create(name, Scope.WRITE);
+    }
+
+    /** {@link #create(String)} with a scope: what the key may do. */
+    public String create(String name, Scope scope) {
         requireName(name);
+        if (scope == null) {
+            throw new IllegalArgumentException("a key needs a scope");
+        }
         String secret = SECRET_PREFIX + randomText(SECRET_RANDOM_BYTES);
-        String sql = "insert into api_keys (id, name, hash, created_at) values (?, ?, ?, ?)";
+        String sql = "insert into api_keys (id, name, hash, created_at, scope)"
+                + " values (?, ?, ?, ?, ?)";
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, ID_PREFIX + randomText(ID_RANDOM_BYTES));
             ps.setString(2, name);
             ps.setString(3, HexFormat.of().formatHex(sha256(secret)));
             ps.setTimestamp(4, Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)));
+            ps.setString(5, scope.wireName());
             ps.executeUpdate();
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
@@ -95,7 +134,7 @@ public final class ApiKeys {
 
     /** Every key, revoked ones too, oldest first. */
     public List<ApiKey> list() {
-        String sql = "select id, name, created_at, revoked_at from api_keys"
+        String sql = "select id, name, created_at, revoked_at, scope from api_keys"
                 + " order by created_at, id";
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(sql);
@@ -105,7 +144,8 @@ public final class ApiKeys {
                 Timestamp revoked = rs.getTimestamp("revoked_at");
                 keys.add(new ApiKey(rs.getString("id"), rs.getString("name"),
                         rs.getTimestamp("created_at").toInstant(),
-                        revoked == null ? null : revoked.toInstant()));
+                        revoked == null ? null : revoked.toInstant(),
+                        Scope.parse(rs.getString("scope"))));
             }
             return keys;
         } catch (SQLException e) {
@@ -139,18 +179,28 @@ public final class ApiKeys {
      * {@link dev.credits.StorageUnavailableException} when the keys must be read and the database is down.
      */
     public boolean isValid(String secret) {
+        return scopeOf(secret) != null;
+    }
+
+    /**
+     * The scope of the valid key {@code secret}; null when it is not one. The key of
+     * {@value #ENVIRONMENT_VARIABLE} is an admin key. Constant-time as {@link #isValid}.
+     */
+    public Scope scopeOf(String secret) {
         if (secret == null || secret.isEmpty()) {
-            return false;
+            return null;
         }
         byte[] presented = sha256(secret);
+        Scope found = null;
         if (extraSecretHash != null && MessageDigest.isEqual(extraSecretHash, presented)) {
-            return true;
+            found = Scope.ADMIN;
         }
-        boolean valid = false;
-        for (byte[] hash : current().hashes()) {
-            valid |= MessageDigest.isEqual(hash, presented);
+        for (Valid key : current().keys()) {
+            if (MessageDigest.isEqual(key.hash(), presented) && found == null) {
+                found = key.scope();
+            }
         }
-        return valid;
+        return found;
     }
 
     private Snapshot current() {
@@ -169,14 +219,15 @@ public final class ApiKeys {
         }
     }
 
-    private List<byte[]> loadValidHashes() {
-        String sql = "select hash from api_keys where revoked_at is null";
+    private List<Valid> loadValidHashes() {
+        String sql = "select hash, scope from api_keys where revoked_at is null";
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
-            List<byte[]> hashes = new ArrayList<>();
+            List<Valid> hashes = new ArrayList<>();
             while (rs.next()) {
-                hashes.add(HexFormat.of().parseHex(rs.getString(1)));
+                hashes.add(new Valid(HexFormat.of().parseHex(rs.getString(1)),
+                        Scope.parse(rs.getString(2))));
             }
             return hashes;
         } catch (SQLException e) {

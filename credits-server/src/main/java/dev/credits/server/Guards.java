@@ -145,8 +145,24 @@ final class Guards {
             throw RequestRejectedException.unauthorized(
                     "send a secret key as 'Authorization: Bearer <key>'");
         }
-        if (!keys.isValid(secret)) {
+        ApiKeys.Scope scope = keys.scopeOf(secret);
+        if (scope == null) {
             throw RequestRejectedException.unauthorized("the key is unknown or revoked");
         }
+        String method = ctx.method().name();
+        boolean reads = method.equals("GET") || method.equals("HEAD");
+        if (scope == ApiKeys.Scope.READ && !reads) {
+            throw RequestRejectedException.forbidden("this key's scope is read: it may only"
+                    + " read (GET); use a write key");
+        }
+        if (scope != ApiKeys.Scope.ADMIN && isAdminRoute(ctx.path())) {
+            throw RequestRejectedException.forbidden("webhook endpoints and deliveries need an"
+                    + " admin key (./credits keys create --name NAME --scope admin)");
+        }
+    }
+
+    /** The routes only an admin key may use: webhook endpoints and their deliveries. */
+    static boolean isAdminRoute(String path) {
+        return path.startsWith("/v1/webhook-endpoints") || path.startsWith("/v1/webhook-deliveries");
     }
 }

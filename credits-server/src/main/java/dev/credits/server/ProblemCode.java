@@ -13,6 +13,7 @@ enum ProblemCode {
     INVALID_SIGNATURE("invalid_signature", 400, "Invalid signature"),
     UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
     INSUFFICIENT_CREDITS("insufficient_credits", 402, "Insufficient credits"),
+    FORBIDDEN("forbidden", 403, "Forbidden"),
     SPEND_LIMIT_EXCEEDED("spend_limit_exceeded", 402, "Spend limit exceeded"),
     NOT_FOUND("not_found", 404, "Not found"),
     IDEMPOTENCY_CONFLICT("idempotency_conflict", 409, "Idempotency conflict"),

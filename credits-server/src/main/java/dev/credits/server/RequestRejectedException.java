@@ -9,6 +9,7 @@ import dev.credits.CreditsException;
 final class RequestRejectedException extends CreditsException {
     static final String MALFORMED_REQUEST = "malformed_request";
     static final String UNAUTHORIZED = "unauthorized";
+    static final String FORBIDDEN = "forbidden";
     static final String REQUEST_TOO_LARGE = "request_too_large";
     static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
 
@@ -25,6 +26,11 @@ final class RequestRejectedException extends CreditsException {
 
     static RequestRejectedException unauthorized(String message) {
         return new RequestRejectedException(UNAUTHORIZED, message);
+    }
+
+    /** A valid key whose scope does not allow the request (403); nothing was written. */
+    static RequestRejectedException forbidden(String message) {
+        return new RequestRejectedException(FORBIDDEN, message);
     }
 
     static RequestRejectedException unsupportedMediaType(String message) {
