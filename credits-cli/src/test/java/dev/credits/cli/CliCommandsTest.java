@@ -291,7 +291,13 @@ class CliCommandsTest {
         assertThat(created.err()).contains("cannot be shown again");
 
         Cli.Result listed = ok("keys", "list");
-        assertThat(listed.out()).contains("billing", "active").doesNotContain(secret);
+        assertThat(listed.out()).contains("billing", "write", "active").doesNotContain(secret);
+        assertThat(ok("keys", "create", "--name", "dashboard", "--scope", "read").err())
+                .contains("created read key");
+        assertThat(ok("keys", "list").lines()).anySatisfy(l -> assertThat(l)
+                .contains("dashboard", "read"));
+        assertThat(cli.run("keys", "create", "--name", "root", "--scope", "root").exitCode())
+                .isEqualTo(2);
 
         Cli.Result duplicate = cli.run("keys", "create", "--name", "billing");
         assertThat(duplicate.exitCode()).isEqualTo(2);
