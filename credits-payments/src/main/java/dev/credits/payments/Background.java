@@ -33,6 +33,10 @@ final class Background {
     /** An event received this long ago and still unhandled was left by a crash or an outage. */
     static final Duration UNHANDLED_AFTER = Duration.ofSeconds(30);
     static final int ATTEMPTS_MAX = 8;
+    /** How long a claimed row is left to the process that claimed it. */
+    static final Duration CLAIM = Duration.ofSeconds(60);
+    /** The longest failure reason given to a top-up (its own limit, with room to spare). */
+    static final int REASON_LENGTH_MAX = AutoTopups.TEXT_LENGTH_MAX - 100;
     /** Stripe keeps an idempotency key 24 hours; calls are retried with it within 23. */
     static final Duration STRIPE_KEY_LIFETIME = Duration.ofHours(23);
     static final int UNHANDLED_ATTEMPTS_MAX = 20;
@@ -275,7 +279,8 @@ final class Background {
 
     private void failTopup(String topupId, String reason) {
         try {
-            topups.fail(topupId, reason.length() > 900 ? reason.substring(0, 900) : reason);
+            topups.fail(topupId, reason.length() > REASON_LENGTH_MAX
+                    ? reason.substring(0, REASON_LENGTH_MAX) : reason);
         } catch (InvalidStateException e) {
             LOG.debug("top-up {} no longer waits: {}", topupId, e.getMessage());
         }
@@ -356,7 +361,7 @@ final class Background {
             }
         }
         for (String[] row : out) {
-            schedule(c, row[0], now.plusSeconds(60), null, false);
+            schedule(c, row[0], now.plus(CLAIM), null, false);
         }
         return out;
     }
@@ -397,7 +402,7 @@ final class Background {
                 }
             }
             for (Object[] row : out) {
-                updateDebt(c, row, now.plusSeconds(60), null, false, null);
+                updateDebt(c, row, now.plus(CLAIM), null, false, null);
             }
             return out;
         });

@@ -609,7 +609,8 @@ final class StripeEvents {
         }
         String message = intent.path("last_payment_error").path("message").asText(null);
         String reason = "payment failed" + (message == null ? "" : ": "
-                + message.substring(0, Math.min(message.length(), 500)));
+                + message.substring(0, Math.min(message.length(), Background.REASON_LENGTH_MAX
+                - 100)));
         try {
             return "top-up " + topupId + " " + topups.fail(topupId, reason).status();
         } catch (NotFoundException e) {

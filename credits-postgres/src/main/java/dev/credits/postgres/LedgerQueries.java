@@ -59,31 +59,29 @@ final class LedgerQueries {
 
     WalletBalance wallet(WalletKey key, Instant now) {
         CreditType type = types.require(key.creditType());
+        // One pass over the wallet's active grants: what expired unswept, and what is left of
+        // the paid and the free ones.
         String sql = "select w.balance, w.held, w.overdraft_limit, w.alert_thresholds,"
-                + " (select coalesce(sum(g.remaining), 0) from grants g"
-                + "   where g.customer_id = w.customer_id and g.credit_type = w.credit_type"
-                + "   and g.status = 'active' and g.expires_at <= ?) as expired,"
+                + " a.expired, a.paid, a.free,"
                 + " (select coalesce(sum(h.amount), 0) from holds h"
                 + "   where h.customer_id = w.customer_id and h.credit_type = w.credit_type"
                 + "   and h.status = 'held' and h.expires_at <= ?) as released,"
                 + " exists (select 1 from grants g"
                 + "   where g.customer_id = w.customer_id and g.credit_type = w.credit_type"
-                + "   and g.status = 'scheduled' and g.effective_at <= ?) as to_activate,"
-                + " (select coalesce(sum(g.remaining) filter (where g.cost_basis is not null), 0)"
+                + "   and g.status = 'scheduled' and g.effective_at <= ?) as to_activate"
+                + " from wallets w cross join lateral (select"
+                + "   coalesce(sum(g.remaining) filter (where g.expires_at <= ?), 0) as expired,"
+                + "   coalesce(sum(g.remaining) filter (where g.cost_basis is not null"
+                + "     and (g.expires_at is null or g.expires_at > ?)), 0) as paid,"
+                + "   coalesce(sum(g.remaining) filter (where g.cost_basis is null"
+                + "     and (g.expires_at is null or g.expires_at > ?)), 0) as free"
                 + "   from grants g where g.customer_id = w.customer_id"
-                + "   and g.credit_type = w.credit_type and g.status = 'active'"
-                + "   and (g.expires_at is null or g.expires_at > ?)) as paid,"
-                + " (select coalesce(sum(g.remaining) filter (where g.cost_basis is null), 0)"
-                + "   from grants g where g.customer_id = w.customer_id"
-                + "   and g.credit_type = w.credit_type and g.status = 'active'"
-                + "   and (g.expires_at is null or g.expires_at > ?)) as free"
-                + " from wallets w where w.customer_id = ? and w.credit_type = ?";
+                + "   and g.credit_type = w.credit_type and g.status = 'active') a"
+                + " where w.customer_id = ? and w.credit_type = ?";
         return query(sql, ps -> {
-            Jdbc.setInstant(ps, 1, now);
-            Jdbc.setInstant(ps, 2, now);
-            Jdbc.setInstant(ps, 3, now);
-            Jdbc.setInstant(ps, 4, now);
-            Jdbc.setInstant(ps, 5, now);
+            for (int i = 1; i <= 5; i++) {
+                Jdbc.setInstant(ps, i, now);
+            }
             ps.setString(6, key.customerId());
             ps.setString(7, key.creditType());
         }, rs -> {
