@@ -227,6 +227,56 @@ public final class Credits implements AutoCloseable {
         return store.grants(customerId, creditType, all, now());
     }
 
+    /** The largest page of {@link #holds} and {@link #customers}. */
+    public static final int LIST_LIMIT_MAX = 500;
+    /** The longest span {@link #usageByDay} sums. */
+    public static final Duration USAGE_SPAN_MAX = Duration.ofDays(400);
+
+    /**
+     * The newest {@code limit} (1..{@value #LIST_LIMIT_MAX}) holds of a customer, of every
+     * status, newest first; one past its expiry reads as expired.
+     */
+    public List<HoldRecord> holds(String customerId, int limit) {
+        CustomerIds.requireValid(customerId);
+        requireLimit(limit);
+        return store.holds(customerId, limit, now());
+    }
+
+    /**
+     * What a customer used in {@code [from, to)} (at most {@link #USAGE_SPAN_MAX}), summed per
+     * UTC day, credit type and feature, oldest first: the portal's chart and runway.
+     */
+    public List<UsageDay> usageByDay(String customerId, Instant from, Instant to) {
+        CustomerIds.requireValid(customerId);
+        if (from == null || to == null || !to.isAfter(from)) {
+            throw new ValidationException("to", "must be after from");
+        }
+        if (Duration.between(from, to).compareTo(USAGE_SPAN_MAX) > 0) {
+            throw new ValidationException("from", "the span may be at most "
+                    + USAGE_SPAN_MAX.toDays() + " days");
+        }
+        return store.usageByDay(customerId, from, to);
+    }
+
+    /**
+     * Up to {@code limit} (1..{@value #LIST_LIMIT_MAX}) ids of customers that have a wallet and
+     * start with {@code prefix} (empty: every customer), in order: an operator's search.
+     */
+    public List<String> customers(String prefix, int limit) {
+        if (prefix == null || prefix.length() > CustomerIds.LENGTH_MAX) {
+            throw new ValidationException("prefix", "must be at most " + CustomerIds.LENGTH_MAX
+                    + " characters");
+        }
+        requireLimit(limit);
+        return store.customers(prefix, limit);
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 1 || limit > LIST_LIMIT_MAX) {
+            throw new ValidationException("limit", "must be 1.." + LIST_LIMIT_MAX);
+        }
+    }
+
     public HistoryPage history(String customerId, History query) {
         CustomerIds.requireValid(customerId);
         if (query.creditType() != null) {

@@ -11,6 +11,8 @@ import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.ApiKeys;
 import dev.credits.server.CreditsServer;
 import dev.credits.server.config.AppConfig;
+import dev.credits.server.portal.PortalSessions;
+import java.time.Instant;
 import dev.credits.webhooks.Webhooks;
 import java.io.IOException;
 import java.net.BindException;
@@ -37,6 +39,7 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
     static final int PORT_DEFAULT = 8080;
     static final int PORT_MAX = 65_535;
+    static final String DEMO_DATA_DIRECTORY = "data-demo";
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = "--port", defaultValue = "" + PORT_DEFAULT,
@@ -47,6 +50,22 @@ final class ServeCommand implements Callable<Integer> {
             + " database, moved forward with POST /v1/test-clock/advance. For trying out a year of"
             + " renewals and expiries; never for real customers.")
     boolean testClock;
+
+    @Option(names = "--test-clock-start", paramLabel = "TIME", description = "With --test-clock:"
+            + " where a new simulated clock starts (ISO-8601, e.g. 2026-01-01T00:00:00Z), say"
+            + " weeks ago to write a history. Refused on a database that already has a clock.")
+    java.time.Instant testClockStart;
+
+    @Option(names = "--demo", description = "A demo: a test-clock database (in data-demo unless"
+            + " --data says otherwise) with a customer, a plan, a pack and four weeks of usage;"
+            + " the portal's buy page completes a purchase at once. Prints a portal link and the"
+            + " console's address and key. Never for real customers.")
+    boolean demo;
+
+    @Option(names = "--public-url", paramLabel = "URL", description = "Where browsers reach this"
+            + " server, for portal links (e.g. https://billing.example.com); default: the host"
+            + " each API request names.")
+    String publicUrl;
 
     @Mixin
     DatabaseOptions database;
@@ -60,6 +79,19 @@ final class ServeCommand implements Callable<Integer> {
             throw CliException.rejected("--port must be 0.." + PORT_MAX + ", was " + port);
         }
         requirePortFree(port);
+        if (testClockStart != null && !testClock && !demo) {
+            throw CliException.rejected("--test-clock-start needs --test-clock");
+        }
+        if (publicUrl != null && !publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
+            throw CliException.rejected("--public-url must be an http or https URL, was '"
+                    + publicUrl + "'");
+        }
+        if (demo) {
+            testClock = true;
+            if (DatabaseOptions.DATA_DIRECTORY_DEFAULT.equals(database.dataDirectory.toString())) {
+                database.dataDirectory = java.nio.file.Path.of(DEMO_DATA_DIRECTORY);
+            }
+        }
         AppConfig app = database.appConfig();
         ServeLock lock = database.isEmbedded() ? ServeLock.acquire(database.dataDirectory) : null;
         TestClock clock = TestClock.create();
@@ -77,8 +109,13 @@ final class ServeCommand implements Callable<Integer> {
         Webhooks webhooks = null;
         Payments payments = null;
         try {
-            attachClock(clock, dataSource);
-            plans = Plans.open(credits, dataSource, app.catalog());
+            boolean newClock = attachClock(clock, dataSource);
+            plans = Plans.open(credits, dataSource, demo
+                    ? Demo.catalog(app.catalog(), credits.creditTypes()) : app.catalog());
+            if (demo && newClock && !Demo.isSeeded(credits)) {
+                spec.commandLine().getErr().print("Writing four weeks of demo usage ");
+                Demo.seed(credits, plans, java.time.Instant.now(), spec.commandLine().getErr());
+            }
             plans.startScheduler(Plans.RENEWAL_INTERVAL_MS_DEFAULT);
             ApiKeys keys = new ApiKeys(dataSource);
             AiMetering ai = app.ai() == null ? null
@@ -86,7 +123,8 @@ final class ServeCommand implements Callable<Integer> {
             webhooks = Webhooks.open(credits, ledger.backgroundDataSource(), app.webhooks());
             payments = app.payments() == null ? null : Payments.open(credits, plans,
                     webhooks.autoTopups(), ledger.backgroundDataSource(), app.payments());
-            server = CreditsServer.start(credits, keys, port, plans, ai, webhooks, payments);
+            server = CreditsServer.start(credits, keys, port, plans, ai, webhooks, payments,
+                    new CreditsServer.PortalOptions(demo, publicUrl));
             webhooks.start();
             if (payments != null) {
                 payments.start();
@@ -114,6 +152,11 @@ final class ServeCommand implements Callable<Integer> {
         watchPostmaster(ledger.database(), shutdown, databaseLost);
         ReadyMessage.print(spec.commandLine().getOut(), server.port(), database,
                 System.getenv(ApiKeys.ENVIRONMENT_VARIABLE) != null);
+        if (demo) {
+            ReadyMessage.printDemo(spec.commandLine().getOut(), publicUrl != null ? publicUrl
+                    : "http://localhost:" + server.port(), new PortalSessions(dataSource)
+                    .createPortal(Demo.CUSTOMER, null, null).linkToken(), demoKey(dataSource));
+        }
         shutdown.await();
         closeQuietly(lock);
         return databaseLost.get() ? Main.EXIT_DATABASE_LOST : Main.EXIT_OK;
@@ -148,10 +191,26 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** Attaches the clock; refuses a test-clock database without the flag, loudly. */
-    private void attachClock(TestClock clock, DataSource dataSource) {
+    /** An admin key for the demo's console, made anew at each start (the old one revoked). */
+    private static String demoKey(DataSource dataSource) {
+        ApiKeys keys = new ApiKeys(dataSource);
+        keys.revoke(DEMO_KEY_NAME);
+        return keys.create(DEMO_KEY_NAME, ApiKeys.Scope.ADMIN);
+    }
+
+    static final String DEMO_KEY_NAME = "demo-console";
+
+    /**
+     * Attaches the clock; refuses a test-clock database without the flag, loudly. True when the
+     * simulated clock is new (a demo then writes its history).
+     */
+    private boolean attachClock(TestClock clock, DataSource dataSource) {
+        boolean isNew = testClock && TestClock.storedTime(dataSource) == null;
+        Instant start = testClockStart != null ? testClockStart
+                : demo && isNew ? Demo.clockStart(Instant.now()) : null;
         try {
-            clock.attach(dataSource, testClock ? TestClock.Mode.SIMULATED : TestClock.Mode.REAL);
+            clock.attach(dataSource, testClock ? TestClock.Mode.SIMULATED : TestClock.Mode.REAL,
+                    start);
         } catch (IllegalStateException e) {
             throw CliException.rejected(e.getMessage());
         }
@@ -163,6 +222,7 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
             LOG.warn(warning);
         }
+        return isNew;
     }
 
     /** Fails before the database starts, which takes seconds, when the port is in use. */

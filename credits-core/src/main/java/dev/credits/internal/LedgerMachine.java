@@ -635,7 +635,7 @@ public final class LedgerMachine {
                 grant.source, grant.priority, grant.effectiveAt, grant.expiresAt, grant.status,
                 grant.reason, Json.parseMetadata(grant.metadataJson), type.amount(wallet.balance),
                 grant.costMinor == null ? null : new dev.credits.Money(grant.costMinor,
-                        grant.costCurrency));
+                        grant.costCurrency), grant.createdAt);
     }
 
     public static HoldRecord holdRecord(WalletState wallet, HoldState hold) {

@@ -74,6 +74,27 @@ public interface LedgerStore extends AutoCloseable {
     /** A hold by id, or null. */
     HoldRecord hold(String holdId, Instant now);
 
+    /** The newest {@code limit} holds of a customer, of every status, newest first. */
+    default List<HoldRecord> holds(String customerId, int limit, Instant now) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not list holds");
+    }
+
+    /**
+     * The usage of a customer in {@code [from, to)} summed per UTC day, credit type and feature,
+     * oldest day first; amounts positive.
+     */
+    default List<dev.credits.UsageDay> usageByDay(String customerId, Instant from, Instant to) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not sum usage by day");
+    }
+
+    /** Up to {@code limit} customer ids that start with {@code prefix}, in order. */
+    default List<String> customers(String prefix, int limit) {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not list customers");
+    }
+
     HistoryPage history(String customerId, History query);
 
     VerifyReport verify();

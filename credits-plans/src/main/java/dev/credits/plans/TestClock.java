@@ -50,15 +50,31 @@ public final class TestClock extends Clock {
      * clock.
      */
     public synchronized void attach(DataSource source, Mode mode) {
+        attach(source, mode, null);
+    }
+
+    /**
+     * As {@link #attach(DataSource, Mode)}; a new simulated clock starts at {@code start} (null:
+     * now), say weeks ago for a demo with history. A start on a database that already has a clock
+     * throws {@link IllegalStateException}: its time cannot go back.
+     */
+    public synchronized void attach(DataSource source, Mode mode, Instant start) {
         this.dataSource = source;
         Instant stored = read();
+        if (start != null && (mode != Mode.SIMULATED || stored != null)) {
+            throw new IllegalStateException(stored != null ? "this database already has a test"
+                    + " clock (at " + stored + "); --test-clock-start is only for a new one."
+                    + " Leave it out, or use another --data directory."
+                    : "a start time needs the simulated clock (--test-clock)");
+        }
         if (mode == Mode.REAL && stored != null) {
             throw new IllegalStateException("this database has run on a test clock (its"
                     + " simulated time is " + stored + "); its times would jump if it ran on real"
                     + " time. Start it with --test-clock, or use another database.");
         }
         if (mode == Mode.SIMULATED && stored == null) {
-            stored = Clock.systemUTC().instant().truncatedTo(ChronoUnit.MICROS);
+            stored = (start != null ? start : Clock.systemUTC().instant())
+                    .truncatedTo(ChronoUnit.MICROS);
             insert(stored);
         }
         simulated = stored != null;
@@ -95,6 +111,13 @@ public final class TestClock extends Clock {
         } catch (SQLException e) {
             throw SubscriptionStore.translate(e);
         }
+    }
+
+    /** The stored simulated time of a database; null when it has never run on a test clock. */
+    public static Instant storedTime(DataSource source) {
+        TestClock probe = new TestClock();
+        probe.dataSource = source;
+        return probe.read();
     }
 
     private Instant read() {

@@ -46,6 +46,9 @@ import javax.sql.DataSource;
  * is due but not yet recorded.
  */
 final class LedgerQueries {
+    private static final TypeReference<List<List<AllocationEntry>>> DAY_ALLOCATIONS =
+            new TypeReference<>() {
+            };
     private static final TypeReference<List<AllocationEntry>> ALLOCATIONS = new TypeReference<>() {
     };
 
@@ -246,7 +249,7 @@ final class LedgerQueries {
                 type.amount(g.amount), type.amount(remaining), g.source, g.priority,
                 g.effectiveAt, g.expiresAt, status, g.reason, Json.parseMetadata(g.metadataJson),
                 null, g.costMinor == null ? null : new dev.credits.Money(g.costMinor,
-                        g.costCurrency));
+                        g.costCurrency), g.createdAt);
     }
 
     /**
@@ -318,21 +321,92 @@ final class LedgerQueries {
         });
     }
 
+    private static final String HOLD_COLUMNS = "customer_id, credit_type, id, amount, captured,"
+            + " status, feature, metadata::text as metadata, expires_at, created_at,"
+            + " transaction_id";
+
     HoldRecord hold(String holdId, Instant now) {
-        return query("select customer_id, credit_type, id, amount, captured, status, feature,"
-                + " metadata::text as metadata, expires_at, created_at, transaction_id"
-                + " from holds where id = ?", ps -> ps.setString(1, holdId), rs -> {
-                    if (!rs.next()) {
-                        return null;
+        return query("select " + HOLD_COLUMNS + " from holds where id = ?",
+                ps -> ps.setString(1, holdId), rs -> rs.next() ? holdRecord(rs, now) : null);
+    }
+
+    List<HoldRecord> holds(String customerId, int limit, Instant now) {
+        return query("select " + HOLD_COLUMNS + " from holds where customer_id = ?"
+                + " order by created_at desc, id desc limit ?", ps -> {
+                    ps.setString(1, customerId);
+                    ps.setInt(2, limit);
+                }, rs -> {
+                    List<HoldRecord> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(holdRecord(rs, now));
                     }
-                    HoldState h = WalletRows.readHold(rs);
-                    CreditType type = types.require(rs.getString("credit_type"));
-                    HoldStatus status = h.status == HoldStatus.HELD && !h.expiresAt.isAfter(now)
-                            ? HoldStatus.EXPIRED : h.status;
-                    return new HoldRecord(h.id, rs.getString("customer_id"), type.id(),
-                            type.amount(h.amount), type.amount(h.captured), status, h.expiresAt,
-                            h.transactionId, h.feature, Json.parseMetadata(h.metadataJson),
-                            h.createdAt);
+                    return out;
+                });
+    }
+
+    /** A hold as the API shows it now: one past its expiry reads as expired, even unswept. */
+    private HoldRecord holdRecord(ResultSet rs, Instant now) throws SQLException {
+        HoldState h = WalletRows.readHold(rs);
+        CreditType type = types.require(rs.getString("credit_type"));
+        HoldStatus status = h.status == HoldStatus.HELD && !h.expiresAt.isAfter(now)
+                ? HoldStatus.EXPIRED : h.status;
+        return new HoldRecord(h.id, rs.getString("customer_id"), type.id(),
+                type.amount(h.amount), type.amount(h.captured), status, h.expiresAt,
+                h.transactionId, h.feature, Json.parseMetadata(h.metadataJson), h.createdAt);
+    }
+
+    /**
+     * Usage per UTC day, credit type and feature in {@code [from, to)}. The history index is read
+     * newest first and left at the first usage entry a day before {@code from}: usage is effective
+     * when it is written, so usage entries are in time order (the day covers clocks of several
+     * servers that differ a little), and the scan touches the span, not the whole history.
+     */
+    List<dev.credits.UsageDay> usageByDay(String customerId, Instant from, Instant to) {
+        return query("select (effective_at at time zone 'UTC')::date as day, credit_type,"
+                + " feature, -sum(amount) as used, count(*) as entries from transactions"
+                + " where customer_id = ? and type = 'usage' and effective_at >= ?"
+                + " and effective_at < ? and seq > coalesce((select max(seq) from transactions"
+                + " where customer_id = ? and type = 'usage'"
+                + " and effective_at < ?), 0)"
+                + " group by 1, 2, 3 order by 1, 2, 3", ps -> {
+                    ps.setString(1, customerId);
+                    Jdbc.setInstant(ps, 2, from);
+                    Jdbc.setInstant(ps, 3, to);
+                    ps.setString(4, customerId);
+                    Jdbc.setInstant(ps, 5, from.minus(java.time.Duration.ofDays(1)));
+                }, rs -> {
+                    List<dev.credits.UsageDay> out = new ArrayList<>();
+                    while (rs.next()) {
+                        CreditType type = types.require(rs.getString("credit_type"));
+                        java.sql.Date day = rs.getDate("day");
+                        long used;
+                        try {
+                            used = rs.getBigDecimal("used").longValueExact();
+                        } catch (ArithmeticException e) {
+                            throw new ValidationException("from", "the usage of " + day
+                                    + " is more than one amount can hold");
+                        }
+                        out.add(new dev.credits.UsageDay(LocalDate.parse(day.toString()),
+                                type.id(), rs.getString("feature"), type.amount(used),
+                                rs.getLong("entries")));
+                    }
+                    return out;
+                });
+    }
+
+    List<String> customers(String prefix, int limit) {
+        return query("select distinct customer_id from wallets where customer_id >= ?"
+                + " and left(customer_id, ?) = ? order by customer_id limit ?", ps -> {
+                    ps.setString(1, prefix);
+                    ps.setInt(2, prefix.length());
+                    ps.setString(3, prefix);
+                    ps.setInt(4, limit);
+                }, rs -> {
+                    List<String> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                    return out;
                 });
     }
 
@@ -358,7 +432,8 @@ final class LedgerQueries {
                     + " select * from (select seq as sort_key, id, " + columns
                     + ", null::bigint as count, null::date as day from t where type <> 'usage'"
                     + " union all select max(seq), null, credit_type, 'usage', null, null, null,"
-                    + " sum(amount), null, feature, null, '{}', '[]', max(created_at),"
+                    + " sum(amount), null, feature, null, '{}', jsonb_agg(allocations order by seq)::text,"
+                    + " max(created_at),"
                     + " max(effective_at), count(*), (effective_at at time zone 'UTC')::date"
                     + " from t where type = 'usage'"
                     + " group by credit_type, feature, (effective_at at time zone 'UTC')::date) g"
@@ -412,7 +487,9 @@ final class LedgerQueries {
         Long count = Jdbc.getLongOrNull(rs, "count");
         java.sql.Date day = rs.getDate("day");
         List<Allocation> allocations = new ArrayList<>();
-        for (AllocationEntry e : readAllocations(rs.getString("allocations"))) {
+        List<AllocationEntry> entries = count == null ? readAllocations(rs.getString("allocations"))
+                : mergeAllocations(rs.getString("allocations"));
+        for (AllocationEntry e : entries) {
             allocations.add(new Allocation(e.grantId(), type.amount(e.units())));
         }
         return new Transaction(rs.getString("id"), customerId, type.id(),
@@ -425,6 +502,30 @@ final class LedgerQueries {
                 Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "effective_at"),
                 allocations, count == null ? null : count.intValue(),
                 day == null ? null : LocalDate.parse(day.toString()));
+    }
+
+    /**
+     * A day's usage paid by each grant: the entries' allocations (an array of them) summed per
+     * grant, in the order each grant first paid; the overdraft part (no grant) is one more row.
+     */
+    private static List<AllocationEntry> mergeAllocations(String json) {
+        List<List<AllocationEntry>> all;
+        try {
+            all = Codec.MAPPER.readValue(json, DAY_ALLOCATIONS);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored allocations are not readable", e);
+        }
+        java.util.LinkedHashMap<String, Long> byGrant = new java.util.LinkedHashMap<>();
+        for (List<AllocationEntry> entry : all) {
+            for (AllocationEntry a : entry) {
+                String grant = a.grantId() == null ? "" : a.grantId();
+                byGrant.merge(grant, a.units(), Math::addExact);
+            }
+        }
+        List<AllocationEntry> out = new ArrayList<>();
+        byGrant.forEach((grant, units) -> out.add(new AllocationEntry(grant.isEmpty() ? null
+                : grant, units)));
+        return out;
     }
 
     private static List<AllocationEntry> readAllocations(String json) {

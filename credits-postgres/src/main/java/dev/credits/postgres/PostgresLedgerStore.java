@@ -187,6 +187,21 @@ final class PostgresLedgerStore implements LedgerStore {
     }
 
     @Override
+    public List<HoldRecord> holds(String customerId, int limit, Instant now) {
+        return queries.holds(customerId, limit, now);
+    }
+
+    @Override
+    public List<dev.credits.UsageDay> usageByDay(String customerId, Instant from, Instant to) {
+        return queries.usageByDay(customerId, from, to);
+    }
+
+    @Override
+    public List<String> customers(String prefix, int limit) {
+        return queries.customers(prefix, limit);
+    }
+
+    @Override
     public HistoryPage history(String customerId, History query) {
         return queries.history(customerId, query);
     }

@@ -190,7 +190,34 @@ public final class ApiKeys {
         if (secret == null || secret.isEmpty()) {
             return null;
         }
-        byte[] presented = sha256(secret);
+        return scopeOfDigest(sha256(secret));
+    }
+
+    /** The database the keys are kept in (the portal keeps its sessions there too). */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** The SHA-256 of a secret in lower-case hex: what a console session keeps of its key. */
+    public static String hashOf(String secret) {
+        return HexFormat.of().formatHex(sha256(secret));
+    }
+
+    /**
+     * The scope of the valid key whose SHA-256 (hex, as {@link #hashOf}) is {@code hash}; null
+     * when no valid key has it (revoked since, or never one). Constant-time per key.
+     */
+    public Scope scopeOfHash(String hash) {
+        byte[] presented;
+        try {
+            presented = HexFormat.of().parseHex(hash);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        return scopeOfDigest(presented);
+    }
+
+    private Scope scopeOfDigest(byte[] presented) {
         Scope found = null;
         if (extraSecretHash != null && MessageDigest.isEqual(extraSecretHash, presented)) {
             found = Scope.ADMIN;

@@ -6,6 +6,9 @@ import dev.credits.payments.Payments;
 import dev.credits.plans.Catalog;
 import dev.credits.plans.Plans;
 import dev.credits.postgres.PostgresLedger;
+import dev.credits.server.portal.Console;
+import dev.credits.server.portal.Portal;
+import dev.credits.server.portal.PortalSessions;
 import dev.credits.webhooks.Webhooks;
 import dev.credits.webhooks.WebhooksConfig;
 import io.javalin.Javalin;
@@ -73,7 +76,8 @@ public final class CreditsServer {
                 webhooksConfig);
         try {
             CreditsServer server = start(ledger.credits(), keys, port, plans,
-                    AiApi.defaultMetering(ledger), webhooks, null, List.of(webhooks));
+                    AiApi.defaultMetering(ledger), webhooks, null, List.of(webhooks),
+                    PortalOptions.DEFAULTS);
             webhooks.start();
             return server;
         } catch (RuntimeException e) {
@@ -88,7 +92,8 @@ public final class CreditsServer {
      */
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                       AiMetering ai, Webhooks webhooks) {
-        return start(credits, keys, port, plans, ai, webhooks, null, List.of());
+        return start(credits, keys, port, plans, ai, webhooks, null, List.of(),
+                PortalOptions.DEFAULTS);
     }
 
     /**
@@ -97,12 +102,30 @@ public final class CreditsServer {
      */
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                       AiMetering ai, Webhooks webhooks, Payments payments) {
-        return start(credits, keys, port, plans, ai, webhooks, payments, List.of());
+        return start(credits, keys, port, plans, ai, webhooks, payments, List.of(),
+                PortalOptions.DEFAULTS);
+    }
+
+    /**
+     * The portal's settings: {@code demo} makes its buy page complete a purchase at once
+     * without payment (for {@code ./credits serve --demo}); {@code publicUrl} is where browsers
+     * reach the server, for the links (null: the host each request names).
+     */
+    public record PortalOptions(boolean demo, String publicUrl) {
+        public static final PortalOptions DEFAULTS = new PortalOptions(false, null);
+    }
+
+    /** As {@link #start(Credits, ApiKeys, int, Plans, AiMetering, Webhooks, Payments)}, with
+     * the portal as given. */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
+                                      AiMetering ai, Webhooks webhooks, Payments payments,
+                                      PortalOptions portal) {
+        return start(credits, keys, port, plans, ai, webhooks, payments, List.of(), portal);
     }
 
     private static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                        AiMetering ai, Webhooks webhooks, Payments payments,
-                                       List<AutoCloseable> owned) {
+                                       List<AutoCloseable> owned, PortalOptions portal) {
         if (credits == null || keys == null || plans == null || webhooks == null) {
             throw new IllegalArgumentException("credits, keys, plans and webhooks are required");
         }
@@ -119,11 +142,16 @@ public final class CreditsServer {
         TopupsApi topups = new TopupsApi(webhooks.autoTopups(), credits.creditTypes());
         PaymentsApi paymentsApi = new PaymentsApi(payments);
         ReportsApi reports = new ReportsApi(credits);
+        PortalSessions sessions = new PortalSessions(keys.dataSource());
+        PortalApi portalApi = new PortalApi(sessions, portal.publicUrl());
+        Portal portalPages = new Portal(credits, plans, payments, sessions, portal.demo());
+        Console console = new Console(credits, keys, sessions, webhooks);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
             routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks,
-                    topups, paymentsApi, reports);
+                    topups, paymentsApi, reports, portalApi);
+            pages(config.routes, portalPages, console);
         });
         app.start(port);
         return new CreditsServer(app, owned);
@@ -148,7 +176,7 @@ public final class CreditsServer {
     private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
                                OperationsApi operations, Guards guards, AiApi ai,
                                WebhooksApi webhooks, TopupsApi topups,
-                               PaymentsApi payments, ReportsApi reports) {
+                               PaymentsApi payments, ReportsApi reports, PortalApi portal) {
         routes.before(guards::nameRequest);
         routes.after(Guards::forgetRequest);
         routes.before(guards::limitBody);
@@ -177,6 +205,8 @@ public final class CreditsServer {
         routes.post("/v1/customers/{customer}/ai-usage", ai::recordUsage);
         routes.get("/v1/customers/{customer}/ai-usage", ai::usageTotals);
 
+        routes.get("/v1/plans", subscriptions::listPlans);
+        routes.get("/v1/products", subscriptions::listProducts);
         routes.post("/v1/customers/{customer}/subscriptions", subscriptions::createSubscription);
         routes.get("/v1/customers/{customer}/subscriptions", subscriptions::listSubscriptions);
         routes.get("/v1/subscriptions/{id}", subscriptions::getSubscription);
@@ -208,6 +238,7 @@ public final class CreditsServer {
         routes.post("/v1/topups/{id}/fail", topups::fail);
         routes.post("/v1/customers/{customer}/checkout-sessions", payments::checkout);
         routes.post(Guards.STRIPE_WEBHOOK, payments::webhook);
+        routes.post("/v1/portal-sessions", portal::create);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);
@@ -219,6 +250,32 @@ public final class CreditsServer {
         // unless told otherwise; both go through the one problem renderer.
         routes.exception(HttpResponseException.class, Problems::handle);
         routes.exception(Exception.class, Problems::handle);
+    }
+
+    /** The customer portal and the operator console: HTML pages (docs/portal.md). */
+    private static void pages(RoutesConfig routes, Portal portal, Console console) {
+        routes.before(Portal.PATH, portal::requireSession);
+        routes.before(Portal.PATH + "/*", portal::requireSession);
+        routes.get(Portal.PATH + "/s/{token}", portal::open);
+        routes.get(Portal.PATH, portal::overview);
+        routes.get(Portal.PATH + "/history", portal::history);
+        routes.get(Portal.PATH + "/usage", portal::usage);
+        routes.get(Portal.PATH + "/grants", portal::grants);
+        routes.get(Portal.PATH + "/buy", portal::buyPage);
+        routes.post(Portal.PATH + "/buy", portal::buy);
+        routes.get(Portal.PATH + "/subscription", portal::subscription);
+        routes.post(Portal.PATH + "/locale", portal::setLocale);
+        routes.get(Portal.PATH + "/assets/{file}", portal::asset);
+
+        routes.before(Console.PATH, console::requireSession);
+        routes.before(Console.PATH + "/*", console::requireSession);
+        routes.get(Console.PATH, console::home);
+        routes.post(Console.PATH + "/sign-in", console::signIn);
+        routes.post(Console.PATH + "/sign-out", console::signOut);
+        routes.get(Console.PATH + "/customers/{customer}", console::customer);
+        routes.post(Console.PATH + "/customers/{customer}/grants", console::grant);
+        routes.post(Console.PATH + "/customers/{customer}/adjustments", console::adjust);
+        routes.post(Console.PATH + "/grants/{id}/void", console::voidGrant);
     }
 
     /** The route template of a request for metrics; one label for every unmatched path. */

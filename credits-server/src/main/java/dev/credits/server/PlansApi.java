@@ -37,6 +37,70 @@ final class PlansApi {
         this.plans = plans;
     }
 
+    // ---- the catalog
+
+    /** {@code GET /v1/plans}: every plan of the catalog, in the configuration's order. */
+    void listPlans(Context ctx) {
+        List<Object> data = new ArrayList<>();
+        for (dev.credits.plans.Plan plan : plans.catalog().plans()) {
+            data.add(plan(plan));
+        }
+        LedgerApi.json(ctx, 200, Views.list(data));
+    }
+
+    /** {@code GET /v1/products}: every product (pack) of the catalog. */
+    void listProducts(Context ctx) {
+        List<Object> data = new ArrayList<>();
+        for (dev.credits.plans.Product product : plans.catalog().products()) {
+            data.add(product(product));
+        }
+        LedgerApi.json(ctx, 200, Views.list(data));
+    }
+
+    static Map<String, Object> plan(dev.credits.plans.Plan plan) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", plan.id());
+        out.put("name", plan.name());
+        out.put("interval", plan.interval().wireName());
+        out.put("provides_monthly", provisions(plan.providesMonthly()));
+        Map<String, Object> rollover = null;
+        if (plan.rollover() != null) {
+            rollover = new LinkedHashMap<>();
+            if (plan.rollover().maxAmount() != null) {
+                rollover.put("max_amount", plan.rollover().maxAmount().toPlainString());
+            } else {
+                rollover.put("max_percent", plan.rollover().maxPercent());
+            }
+        }
+        out.put("rollover", rollover);
+        out.put("stripe_price_id", plan.stripePriceId());
+        return out;
+    }
+
+    static Map<String, Object> product(dev.credits.plans.Product product) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", product.id());
+        out.put("name", product.name());
+        out.put("price", product.price() == null ? null : Map.of("amount",
+                product.price().amount(), "currency", product.price().currency()));
+        out.put("provides", provisions(product.provides()));
+        out.put("stripe_price_id", product.stripePriceId());
+        return out;
+    }
+
+    private static List<Object> provisions(List<dev.credits.plans.Provision> provisions) {
+        List<Object> out = new ArrayList<>();
+        for (dev.credits.plans.Provision p : provisions) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("credit_type", p.creditType());
+            view.put("amount", Views.text(p.amount()));
+            view.put("expires_after", p.expiresAfter() == null ? null
+                    : p.expiresAfter().toString());
+            out.add(view);
+        }
+        return out;
+    }
+
     // ---- subscriptions
 
     void createSubscription(Context ctx) {

@@ -92,6 +92,7 @@ final class Views {
         out.put("metadata", g.metadata() == null ? Map.of() : g.metadata());
         out.put("balance", text(g.balance()));
         out.put("cost_basis", money(g.costBasis()));
+        out.put("created_at", g.createdAt() == null ? null : time(g.createdAt()));
         return out;
     }
 

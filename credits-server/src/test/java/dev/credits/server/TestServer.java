@@ -59,6 +59,11 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(PostgresLedger ledger, String databaseUrl, Catalog catalog,
                        PaymentsConfig paymentsConfig) {
+        this(ledger, databaseUrl, catalog, paymentsConfig, CreditsServer.PortalOptions.DEFAULTS);
+    }
+
+    private TestServer(PostgresLedger ledger, String databaseUrl, Catalog catalog,
+                       PaymentsConfig paymentsConfig, CreditsServer.PortalOptions portal) {
         this.ledger = ledger;
         this.credits = ledger.credits();
         this.databaseUrl = databaseUrl;
@@ -73,7 +78,33 @@ public final class TestServer implements AutoCloseable {
         }
         owned.add(webhooks);
         owned.add(plans);
-        this.server = CreditsServer.start(credits, keys, 0, plans, null, webhooks, payments);
+        this.server = CreditsServer.start(credits, keys, 0, plans, null, webhooks, payments,
+                portal);
+    }
+
+    /** A server with {@code catalog} whose portal sells it in demo mode (no payment). */
+    public static TestServer startDemo(Catalog catalog) {
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        return new TestServer(PostgresLedger.open(config), config.databaseUrl(), catalog, null,
+                new CreditsServer.PortalOptions(true, null));
+    }
+
+    /**
+     * {@link #startDemo(Catalog)} on a test clock that starts at {@code clockStart}: move it with
+     * {@code POST /v1/test-clock/advance} to write a history of weeks.
+     */
+    public static TestServer startDemo(Catalog catalog, java.time.Instant clockStart) {
+        dev.credits.plans.TestClock clock = dev.credits.plans.TestClock.create();
+        CreditsConfig config = TestDatabase.newConfig(clock, CreditTypes.defaults());
+        PostgresLedger ledger = PostgresLedger.open(config);
+        clock.attach(ledger.dataSource(), dev.credits.plans.TestClock.Mode.SIMULATED, clockStart);
+        return new TestServer(ledger, config.databaseUrl(), catalog, null,
+                new CreditsServer.PortalOptions(true, null));
+    }
+
+    /** The base URL of the server, e.g. {@code http://127.0.0.1:41234}. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
     }
 
     /**

@@ -1,0 +1,57 @@
+package dev.credits.server.portal;
+
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.http.Context;
+import java.util.Map;
+
+/**
+ * Renders the jte templates (compiled at build time) and sends them with the headers every page
+ * needs: no caching (they show one customer's money), no framing, no referrer (a link's token is
+ * in its URL), and a content security policy that allows the server's own scripts and styles only.
+ */
+final class Pages {
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self';"
+            + " img-src 'self' data:; connect-src 'self'; base-uri 'none';"
+            + " frame-ancestors 'none'";
+    private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
+
+    private Pages() {
+    }
+
+    static void render(Context ctx, int status, String template, Object page) {
+        StringOutput out = new StringOutput();
+        ENGINE.render(template, Map.of("page", page), out);
+        ctx.status(status);
+        securityHeaders(ctx);
+        ctx.html(out.toString());
+    }
+
+    static void securityHeaders(Context ctx) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+    }
+
+    /** An HttpOnly, SameSite=Strict cookie for {@code path}; Secure when the request was https. */
+    static void setCookie(Context ctx, String name, String value, String path, long maxAgeSeconds) {
+        boolean secure = "https".equalsIgnoreCase(ctx.scheme())
+                || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+        ctx.res().addHeader("Set-Cookie", name + "=" + value + "; Path=" + path + "; Max-Age="
+                + maxAgeSeconds + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : ""));
+    }
+
+    static void clearCookie(Context ctx, String name, String path) {
+        setCookie(ctx, name, "", path, 0);
+    }
+
+    /** A redirect after a form (303: the browser follows it with GET). */
+    static void seeOther(Context ctx, String location) {
+        securityHeaders(ctx);
+        ctx.status(303);
+        ctx.header("Location", location);
+    }
+}
