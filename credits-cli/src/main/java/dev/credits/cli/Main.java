@@ -21,7 +21,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
                 VoidCommand.class, MigrateCommand.class, VerifyCommand.class,
                 ExportCommand.class, dev.credits.cli.bench.BenchCommand.class,
                 RenewCommand.class, SweepCommand.class, WebhooksCommand.class,
-                EventsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+                EventsCommand.class, ReportCommand.class, PortalCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     /** A check failed ({@code verify}) or something unexpected went wrong. */

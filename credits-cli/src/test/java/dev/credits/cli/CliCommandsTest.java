@@ -284,6 +284,20 @@ class CliCommandsTest {
     }
 
     @Test
+    void portal_linkAndRotateKey() {
+        String link = ok("portal", "link", "--customer", "user_42").out().trim();
+        assertThat(link).matches("http://localhost:8080/portal/s/pts_[^.]+\\.psk_[^.]+\\.[^.]+");
+        String rotated = ok("portal", "rotate-key").out();
+        assertThat(rotated).startsWith("rotated: psk_");
+        String after = ok("portal", "link", "--customer", "user_42", "--locale", "de").out();
+        assertThat(after).contains(rotated.substring("rotated: ".length(),
+                rotated.indexOf(' ', "rotated: ".length())));
+        assertThat(cli.run("portal", "link", "--customer", "bad id").exitCode()).isEqualTo(2);
+        assertThat(cli.run("portal", "link", "--customer", "a", "--locale", "fr").exitCode())
+                .isEqualTo(2);
+    }
+
+    @Test
     void keys_createListRevoke() {
         Cli.Result created = ok("keys", "create", "--name", "billing");
         String secret = created.out().trim();

@@ -44,7 +44,10 @@ class OpenApiTest {
                 }
             });
         }
-        assertThat(documented).isEqualTo(new TreeSet<>(t.server.routes()));
+        // The portal's and the console's HTML pages are not the JSON API (docs/portal.md).
+        assertThat(documented).isEqualTo(new TreeSet<>(t.server.routes().stream()
+                .filter(route -> !route.contains(" /portal") && !route.contains(" /admin"))
+                .toList()));
         assertThat(documented).contains("POST /v1/customers/{customer}/spend",
                 "GET /v1/customers/{customer}/transactions", "POST /v1/holds/{id}/capture");
     }

@@ -72,6 +72,11 @@ public final class Portal {
     /** A grant expiring within this is "expiring soon" when its type names no period. */
     static final Duration EXPIRING_SOON_DEFAULT = Duration.ofDays(30);
     static final int HISTORY_PAGE = 25;
+    /** How many entries the daily view reads at a time, and at most for one page. */
+    static final int DAILY_FETCH = 500;
+    /** A page of the daily view covers at most this many days (a week). */
+    static final int HISTORY_DAYS = 7;
+    static final int DAILY_FETCH_MAX = 5_000;
     static final List<Integer> USAGE_SPANS = List.of(30, 90);
     private static final String SESSION = "portal.session";
     private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
@@ -264,7 +269,7 @@ public final class Portal {
         Text t = text(ctx);
         String type = ctx.queryParam("credit_type");
         boolean daily = !"none".equals(ctx.queryParam("group"));
-        History query = History.query().limit(HISTORY_PAGE);
+        History query = History.query().limit(daily ? DAILY_FETCH : HISTORY_PAGE);
         if (type != null && !type.isEmpty()) {
             if (!credits.creditTypes().contains(type)) {
                 denied(ctx, 400, "denied.input.heading", "denied.input.message");
@@ -274,21 +279,27 @@ public final class Portal {
         } else {
             type = null;
         }
-        if (daily) {
-            query = query.groupDaily();
-        }
         String cursor = ctx.queryParam("cursor");
-        HistoryPage page;
+        List<Transaction> entries;
+        String nextCursor;
         try {
-            page = credits.history(customer, cursor == null || cursor.isEmpty() ? query
-                    : query.after(cursor));
+            if (daily) {
+                DailyPage page = dailyPage(customer, query, cursor);
+                entries = page.rows();
+                nextCursor = page.nextCursor();
+            } else {
+                HistoryPage page = credits.history(customer, cursor == null || cursor.isEmpty()
+                        ? query : query.after(cursor));
+                entries = page.data();
+                nextCursor = page.nextCursor();
+            }
         } catch (dev.credits.ValidationException e) {
             denied(ctx, 400, "denied.input.heading", "denied.input.message");
             return;
         }
         Map<String, String> grantNames = new HashMap<>();
         Map<String, List<HistoryRow>> byDay = new LinkedHashMap<>();
-        for (Transaction tx : page.data()) {
+        for (Transaction tx : entries) {
             CreditType creditType = credits.creditTypes().require(tx.creditType());
             LocalDate day = tx.date() != null ? tx.date()
                     : tx.effectiveAt().atZone(ZoneOffset.UTC).toLocalDate();
@@ -321,8 +332,86 @@ public final class Portal {
                 + (type == null ? "" : "&credit_type=" + enc(type));
         Pages.render(ctx, 200, "portal/history.jte", new PortalPages.History(chrome(ctx,
                 "history.title", "history"), days, types, groupings,
-                page.nextCursor() == null ? null : base + "&cursor=" + enc(page.nextCursor()),
+                nextCursor == null ? null : base + "&cursor=" + enc(nextCursor),
                 cursor == null || cursor.isEmpty() ? null : base));
+    }
+
+    /** A page of the daily view: its rows (a day's usage merged) and the cursor after it. */
+    record DailyPage(List<Transaction> rows, String nextCursor) {
+    }
+
+    /**
+     * The daily view, grouped here rather than by the store's {@code group=daily} (which sums the
+     * whole history for every page): entries are read newest first, {@value #DAILY_FETCH} at a
+     * time, until the page has {@value #HISTORY_PAGE} rows or {@value #HISTORY_DAYS} days and the
+     * next read starts another UTC day, so no day is split between pages (unless one day has more than
+     * {@value #DAILY_FETCH_MAX} entries). Usage is merged per day, credit type and feature, with
+     * the grants that paid it summed per grant; other entries stay one row each.
+     */
+    DailyPage dailyPage(String customer, History query, String cursor) {
+        List<Transaction> taken = new ArrayList<>();
+        String next = cursor == null || cursor.isEmpty() ? null : cursor;
+        int read = 0;
+        while (true) {
+            HistoryPage page = credits.history(customer, next == null ? query : query.after(next));
+            if (!taken.isEmpty() && (merged(taken).size() >= HISTORY_PAGE
+                    || days(taken) >= HISTORY_DAYS) && (page.data().isEmpty()
+                    || !day(page.data().get(0)).equals(day(taken.get(taken.size() - 1))))) {
+                break; // this read starts a new day: it is the next page's
+            }
+            taken.addAll(page.data());
+            read += page.data().size();
+            next = page.nextCursor();
+            if (next == null || read >= DAILY_FETCH_MAX) {
+                break;
+            }
+        }
+        return new DailyPage(merged(taken), next);
+    }
+
+    private static long days(List<Transaction> entries) {
+        return entries.stream().map(Portal::day).distinct().count();
+    }
+
+    private static LocalDate day(Transaction tx) {
+        return tx.effectiveAt().atZone(ZoneOffset.UTC).toLocalDate();
+    }
+
+    /** Usage merged per UTC day, credit type and feature, in the order each group first shows. */
+    static List<Transaction> merged(List<Transaction> entries) {
+        List<Transaction> out = new ArrayList<>();
+        Map<String, Integer> groups = new HashMap<>();
+        for (Transaction tx : entries) {
+            if (tx.type() != TransactionType.USAGE) {
+                out.add(tx);
+                continue;
+            }
+            String key = day(tx) + "|" + tx.creditType() + "|" + tx.feature();
+            Integer at = groups.get(key);
+            if (at == null) {
+                groups.put(key, out.size());
+                out.add(new Transaction(null, tx.customerId(), tx.creditType(), tx.type(), null,
+                        null, null, tx.amount(), null, tx.feature(), null, Map.of(),
+                        tx.createdAt(), tx.effectiveAt(), tx.allocations(), 1, day(tx)));
+                continue;
+            }
+            Transaction group = out.get(at);
+            Map<String, Amount> byGrant = new LinkedHashMap<>();
+            for (Allocation a : group.allocations()) {
+                byGrant.merge(String.valueOf(a.grantId()), a.amount(), Amount::plus);
+            }
+            for (Allocation a : tx.allocations()) {
+                byGrant.merge(String.valueOf(a.grantId()), a.amount(), Amount::plus);
+            }
+            List<Allocation> allocations = new ArrayList<>();
+            byGrant.forEach((grant, amount) -> allocations.add(new Allocation(
+                    grant.equals("null") ? null : grant, amount)));
+            out.set(at, new Transaction(null, group.customerId(), group.creditType(),
+                    group.type(), null, null, null, group.amount().plus(tx.amount()), null,
+                    group.feature(), null, Map.of(), group.createdAt(), group.effectiveAt(),
+                    allocations, group.count() + 1, group.date()));
+        }
+        return out;
     }
 
     private String grantName(Text t, String grantId) {
