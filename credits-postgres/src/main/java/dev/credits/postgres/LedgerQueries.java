@@ -486,6 +486,9 @@ final class LedgerQueries {
         Long balanceAfter = Jdbc.getLongOrNull(rs, "balance_after");
         Long count = Jdbc.getLongOrNull(rs, "count");
         java.sql.Date day = rs.getDate("day");
+        // The amount first: a day's usage past a long is refused (ValidationException) before
+        // its allocations are summed.
+        Amount amount = type.amount(amountUnits(rs, day));
         List<Allocation> allocations = new ArrayList<>();
         List<AllocationEntry> entries = count == null ? readAllocations(rs.getString("allocations"))
                 : mergeAllocations(rs.getString("allocations"));
@@ -496,7 +499,7 @@ final class LedgerQueries {
                 TransactionType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
                 source == null ? null : GrantSource.valueOf(source.toUpperCase(Locale.ROOT)),
                 rs.getString("grant_id"), rs.getString("hold_id"),
-                type.amount(amountUnits(rs, day)),
+                amount,
                 balanceAfter == null ? null : type.amount(balanceAfter), rs.getString("feature"),
                 rs.getString("reason"), Json.parseMetadata(rs.getString("metadata")),
                 Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "effective_at"),

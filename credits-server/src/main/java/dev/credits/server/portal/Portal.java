@@ -293,7 +293,8 @@ public final class Portal {
                 entries = page.data();
                 nextCursor = page.nextCursor();
             }
-        } catch (dev.credits.ValidationException e) {
+        } catch (dev.credits.ValidationException | ArithmeticException e) {
+            // a bad cursor, or a day's usage past what an amount holds: read it entry by entry
             denied(ctx, 400, "denied.input.heading", "denied.input.message");
             return;
         }
