@@ -47,6 +47,8 @@ public final class Console {
     public static final String PATH = "/admin";
     static final int SEARCH_LIMIT = 50;
     static final int LIST_LIMIT = 50;
+    /** The longest text the sign-in form takes as a key (a key is 46 characters). */
+    static final int KEY_LENGTH_MAX = 256;
     private static final String SESSION = "console.session";
     private static final String SCOPE = "console.scope";
     private static final String METADATA = "{\"via\":\"console\"}";
@@ -134,7 +136,7 @@ public final class Console {
             return;
         }
         String secret = ctx.formParam("key");
-        if (secret == null || secret.isBlank() || secret.length() > 256
+        if (secret == null || secret.isBlank() || secret.length() > KEY_LENGTH_MAX
                 || keys.scopeOf(secret.trim()) == null) {
             renderSignIn(ctx, 401, text(ctx).t("console.signin.failed"));
             return;
@@ -244,7 +246,7 @@ public final class Console {
                 Portal.grantRows(t, credits, credits.grants(customer, null, true)), holds,
                 transactions, page.nextCursor() == null ? null : PATH + "/customers/"
                 + Portal.enc(customer) + "?cursor=" + Portal.enc(page.nextCursor()), events,
-                types, sources, dev.credits.internal.Ids.withPrefix("frm_"), notice, error,
+                types, sources, Pages.newFormKey(), notice, error,
                 scope != ApiKeys.Scope.READ));
     }
 
@@ -319,7 +321,7 @@ public final class Console {
     /** The form's key: the idempotency key of what it writes. */
     private static String formKey(Context ctx) {
         String key = required(ctx, "form_key");
-        if (!key.matches("frm_[A-Za-z0-9]{8,64}")) {
+        if (!Pages.isFormKey(key)) {
             throw new dev.credits.ValidationException("form_key", "is not a form key");
         }
         return "console:" + key;

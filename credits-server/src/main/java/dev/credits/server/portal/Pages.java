@@ -15,9 +15,23 @@ final class Pages {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self' data:; connect-src 'self'; base-uri 'none';"
             + " frame-ancestors 'none'";
+    /**
+     * The key every writing form carries (made when the page is rendered): it becomes the
+     * idempotency key of what the form writes, so a double submit writes once.
+     */
+    static final java.util.regex.Pattern FORM_KEY =
+            java.util.regex.Pattern.compile("frm_[A-Za-z0-9]{8,64}");
     private static final TemplateEngine ENGINE = TemplateEngine.createPrecompiled(ContentType.Html);
 
     private Pages() {
+    }
+
+    static String newFormKey() {
+        return dev.credits.internal.Ids.withPrefix("frm_");
+    }
+
+    static boolean isFormKey(String text) {
+        return text != null && FORM_KEY.matcher(text).matches();
     }
 
     static void render(Context ctx, int status, String template, Object page) {

@@ -72,6 +72,10 @@ public final class Portal {
     /** A grant expiring within this is "expiring soon" when its type names no period. */
     static final Duration EXPIRING_SOON_DEFAULT = Duration.ofDays(30);
     static final int HISTORY_PAGE = 25;
+    /** The runway says "about N days" up to this; a longer one says this. */
+    static final long RUNWAY_DAYS_MAX = 100_000;
+    /** The longest page a locale form may send the browser back to. */
+    static final int BACK_LENGTH_MAX = 512;
     /** How many entries the daily view reads at a time, and at most for one page. */
     static final int DAILY_FETCH = 500;
     /** A page of the daily view covers at most this many days (a week). */
@@ -195,7 +199,7 @@ public final class Portal {
         sessions.setLocale(session(ctx).id(), locale);
         String back = ctx.formParam("back");
         Pages.seeOther(ctx, back != null && back.startsWith(PATH) && !back.startsWith("//")
-                && back.length() < 512 && !back.contains("\\") ? back : PATH);
+                && back.length() <= BACK_LENGTH_MAX && !back.contains("\\") ? back : PATH);
     }
 
     // ---- pages
@@ -260,7 +264,7 @@ public final class Portal {
         BigInteger days = BigInteger.valueOf(available.units())
                 .multiply(BigInteger.valueOf(RUNWAY_WINDOW.toDays()))
                 .divide(BigInteger.valueOf(usedInWindow));
-        return t.t("overview.runway.days", days.min(BigInteger.valueOf(100_000)).longValue());
+        return t.t("overview.runway.days", days.min(BigInteger.valueOf(RUNWAY_DAYS_MAX)).longValue());
     }
 
     /** {@code GET /portal/history[?credit_type=&group=daily|none&cursor=]}. */
@@ -546,7 +550,7 @@ public final class Portal {
             packs.add(new PackRow(p.id(), p.name(), price, provides));
         }
         Pages.render(ctx, status, "portal/buy.jte", new Buy(chrome(ctx, "buy.title", "buy"), packs,
-                dev.credits.internal.Ids.withPrefix("frm_"), demo && payments == null, notice));
+                Pages.newFormKey(), demo && payments == null, notice));
     }
 
     /**
@@ -562,7 +566,7 @@ public final class Portal {
         String customer = session(ctx).customerId();
         String productId = ctx.formParam("product");
         String formKey = ctx.formParam("form_key");
-        if (productId == null || formKey == null || !formKey.matches("frm_[A-Za-z0-9]{8,64}")
+        if (productId == null || !Pages.isFormKey(formKey)
                 || plans.catalog().products().stream().noneMatch(p -> p.id().equals(productId))) {
             denied(ctx, 400, "denied.input.heading", "denied.input.message");
             return;

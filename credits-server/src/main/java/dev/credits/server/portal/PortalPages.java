@@ -7,6 +7,8 @@ import java.util.List;
  * page's language: the templates ({@code src/main/jte}) lay it out and escape it, nothing more.
  */
 public final class PortalPages {
+    /** The longest reason a console form takes: the ledger's own text limit. */
+    public static final int REASON_LENGTH_MAX = dev.credits.internal.Command.TEXT_LENGTH_MAX;
     private PortalPages() {
     }
 

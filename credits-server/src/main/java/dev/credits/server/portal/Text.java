@@ -28,6 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * from a language is a build failure (a test compares the files), never a blank on a page.
  */
 public final class Text {
+    /** A longer Accept-Language header is ignored (English). */
+    static final int ACCEPT_LANGUAGE_LENGTH_MAX = 512;
     private static final Map<String, Text> BY_LANGUAGE = new ConcurrentHashMap<>();
 
     private final String language;
@@ -56,7 +58,7 @@ public final class Text {
         if (sessionLocale != null && PortalSessions.LOCALES.contains(sessionLocale)) {
             return sessionLocale;
         }
-        if (acceptLanguage != null && acceptLanguage.length() <= 512) {
+        if (acceptLanguage != null && acceptLanguage.length() <= ACCEPT_LANGUAGE_LENGTH_MAX) {
             try {
                 for (Locale.LanguageRange range : Locale.LanguageRange.parse(acceptLanguage)) {
                     String tag = range.getRange().toLowerCase(Locale.ROOT);

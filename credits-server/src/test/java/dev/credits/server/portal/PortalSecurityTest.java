@@ -6,11 +6,9 @@ import dev.credits.server.ApiKeys;
 import dev.credits.server.TestServer;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +16,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,16 +26,14 @@ import org.junit.jupiter.api.Test;
  */
 class PortalSecurityTest {
     static TestServer server;
-    static final HttpClient HTTP = HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER).build();
-    private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
-    private static final Pattern FORM_KEY = Pattern.compile("name=\"form_key\" value=\"([^\"]+)\"");
+    static PortalHttp web;
 
     @BeforeAll
     static void start() {
         server = TestServer.startDemo(PortalFixture.catalog());
         server.grant("alice", "111.11");
         server.grant("bob", "222.22");
+        web = new PortalHttp(server);
     }
 
     @AfterAll
@@ -48,64 +41,24 @@ class PortalSecurityTest {
         server.close();
     }
 
-    record Page(int status, String body, String cookie, String location) {
+    static PortalHttp.Page get(String path, String cookie) {
+        return web.get(path, cookie);
     }
 
-    static Page get(String path, String cookie) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path)).GET();
-        if (cookie != null) {
-            b.header("Cookie", cookie);
-        }
-        return send(b.build());
+    static PortalHttp.Page post(String path, String cookie, Map<String, String> form) {
+        return web.post(path, cookie, form);
     }
 
-    static Page post(String path, String cookie, Map<String, String> form) {
-        String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(),
-                StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(),
-                StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (cookie != null) {
-            b.header("Cookie", cookie);
-        }
-        return send(b.build());
-    }
-
-    static Page send(HttpRequest request) {
-        try {
-            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-            String cookie = r.headers().firstValue("Set-Cookie").map(c -> c.split(";", 2)[0])
-                    .orElse(null);
-            return new Page(r.statusCode(), r.body(), cookie,
-                    r.headers().firstValue("Location").orElse(null));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Opens a link of {@code customer}: the session cookie. */
     static String open(String customer) {
-        String url = PortalFixture.link(server, customer);
-        Page page = get(URI.create(url).getPath(), null);
-        assertThat(page.status()).isEqualTo(200);
-        assertThat(page.cookie()).startsWith(Portal.COOKIE + "=");
-        return page.cookie();
+        return web.open(customer);
     }
 
     static String csrf(String body) {
-        Matcher m = CSRF.matcher(body);
-        assertThat(m.find()).as("a form token in the page").isTrue();
-        return m.group(1);
+        return PortalHttp.csrf(body);
     }
 
     static String formKey(String body) {
-        Matcher m = FORM_KEY.matcher(body);
-        assertThat(m.find()).as("a form key in the page").isTrue();
-        return m.group(1);
+        return PortalHttp.formKey(body);
     }
 
     @Test
@@ -113,7 +66,8 @@ class PortalSecurityTest {
         String url = PortalFixture.link(server, "alice");
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).GET().build();
         try {
-            HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient().send(request,
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
             assertThat(cookie).contains("HttpOnly", "SameSite=Strict", "Path=/portal");
@@ -133,7 +87,7 @@ class PortalSecurityTest {
         PortalSessions past = new PortalSessions(server.keys.dataSource(), Clock.fixed(
                 Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC));
         String token = past.createPortal("alice", null, null).linkToken();
-        Page page = get("/portal/s/" + token, null);
+        PortalHttp.Page page = get("/portal/s/" + token, null);
         assertThat(page.status()).isEqualTo(401);
         assertThat(page.cookie()).isNull();
         assertThat(page.body()).doesNotContain("111.11").contains("expired");
@@ -155,7 +109,7 @@ class PortalSecurityTest {
                 parts[0] + "." + parts[1],
                 "garbage");
         for (String t : tampered) {
-            Page page = get("/portal/s/" + t, null);
+            PortalHttp.Page page = get("/portal/s/" + t, null);
             assertThat(page.status()).as(t).isEqualTo(401);
             assertThat(page.cookie()).isNull();
             assertThat(page.body()).doesNotContain("111.11").doesNotContain("222.22");
@@ -177,7 +131,7 @@ class PortalSecurityTest {
         String alice = open("alice");
         for (String page : List.of("?customer_id=bob", "/history?customer=bob",
                 "/grants?customer_id=bob", "/usage?customer_id=bob")) {
-            Page p = get("/portal" + page, alice);
+            PortalHttp.Page p = get("/portal" + page, alice);
             assertThat(p.status()).isEqualTo(200);
             assertThat(p.body()).doesNotContain("222.22");
         }
@@ -209,8 +163,8 @@ class PortalSecurityTest {
         String body = get("/portal/buy", erin).body();
         Map<String, String> form = Map.of("product", "pack_500", "form_key", formKey(body),
                 "csrf", csrf(body));
-        Page first = post("/portal/buy", erin, form);
-        Page second = post("/portal/buy", erin, form);
+        PortalHttp.Page first = post("/portal/buy", erin, form);
+        PortalHttp.Page second = post("/portal/buy", erin, form);
         assertThat(first.status()).isEqualTo(303);
         assertThat(second.status()).isEqualTo(303);
         assertThat(server.balance("erin")).isEqualTo("501.00");
@@ -235,7 +189,7 @@ class PortalSecurityTest {
     @Test
     void aSignedInOperatorGrantsOnceHoweverOftenTheFormIsSent() {
         String key = server.keys.create("console-twice", ApiKeys.Scope.WRITE);
-        Page signIn = post("/admin/sign-in", null, Map.of("key", key));
+        PortalHttp.Page signIn = post("/admin/sign-in", null, Map.of("key", key));
         assertThat(signIn.status()).isEqualTo(303);
         String cookie = signIn.cookie();
         assertThat(cookie).startsWith(Console.COOKIE + "=");
@@ -274,7 +228,7 @@ class PortalSecurityTest {
     void aReadKeyMayLookButNotWriteAndSigningOutEndsTheSession() {
         String key = server.keys.create("console-reader", ApiKeys.Scope.READ);
         String cookie = post("/admin/sign-in", null, Map.of("key", key)).cookie();
-        Page page = get("/admin/customers/bob", cookie);
+        PortalHttp.Page page = get("/admin/customers/bob", cookie);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("222.22").doesNotContain("id=\"grant-form\"");
         assertThat(post("/admin/customers/bob/adjustments", cookie, Map.of("credit_type",
@@ -307,7 +261,7 @@ class PortalSecurityTest {
         assertThat(Instant.parse(ok.json().get("expires_at").asText()))
                 .isBetween(Instant.now().plus(Duration.ofMinutes(59)),
                         Instant.now().plus(Duration.ofMinutes(61)));
-        Page page = get(URI.create(ok.json().get("url").asText()).getPath(), null);
+        PortalHttp.Page page = get(URI.create(ok.json().get("url").asText()).getPath(), null);
         assertThat(page.body()).contains("lang=\"de\"", "https://app.example.com/");
     }
 
