@@ -77,8 +77,8 @@ final class Demo {
         CreditType type = credits.creditTypes().require(plan.providesMonthly().get(0)
                 .creditType());
         plans.create(CUSTOMER, plan.id(), credits.now(), "demo:subscribe");
-        credits.wallet(CUSTOMER, type.id()).grant(Grant.of(type.amount(type.parse("50").units())
-                .toString()).source(GrantSource.PROMOTION).reason("Welcome bonus")
+        credits.wallet(CUSTOMER, type.id()).grant(Grant.of(type.parse("50").toString())
+                .source(GrantSource.PROMOTION).reason("Welcome bonus")
                 .expiresAt(credits.now().plus(Duration.ofDays(40)))
                 .idempotencyKey("demo:welcome"));
         int day = 0;

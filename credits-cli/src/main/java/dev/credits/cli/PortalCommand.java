@@ -39,9 +39,10 @@ final class PortalCommand implements Runnable {
 
         @Override
         int run(Credits credits) {
+            PortalSessions.requireHttpUrl("--url", url);
             PortalSessions.Created created = new PortalSessions(ledgerDatabase().dataSource())
                     .createPortal(customer, locale, null);
-            out().println(url.replaceAll("/+$", "") + "/portal/s/" + created.linkToken());
+            out().println(PortalSessions.linkUrl(url, created.linkToken()));
             err().println("valid until " + created.session().expiresAt());
             return Main.EXIT_OK;
         }
@@ -50,7 +51,8 @@ final class PortalCommand implements Runnable {
     @Command(name = "rotate-key", mixinStandardHelpOptions = true,
             description = "Make a new key sign portal links and sessions. Links and sessions"
                     + " already out keep working until they expire (at most "
-                    + "8 hours); servers use the new key within a second.")
+                    + PortalSessions.CONSOLE_LIFETIME_HOURS + " hours); servers use the new key"
+                    + " within a second.")
     static final class RotateKey extends LedgerCommand {
         @Override
         int run(Credits credits) {

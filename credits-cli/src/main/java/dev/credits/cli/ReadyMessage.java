@@ -43,17 +43,17 @@ final class ReadyMessage {
     }
 
     /** The demo's portal link (valid an hour) and the console's address and key. */
-    static void printDemo(PrintWriter out, String url, String linkToken, String consoleKey) {
+    static void printDemo(PrintWriter out, String url, String link, String consoleKey) {
         out.println();
         out.println("Demo (simulated time; never for real customers):");
         out.println("  Portal of customer 'demo' (the link is valid for an hour):");
-        out.println("       " + url + "/portal/s/" + linkToken);
+        out.println("       " + link);
         out.println("  A new link any time:");
-        out.println("       curl -s -X POST " + url + "/v1/portal-sessions -H \"Authorization:"
+        out.println("       curl -s -X POST " + url.replaceAll("/+$", "") + "/v1/portal-sessions -H \"Authorization:"
                 + " Bearer " + consoleKey + "\" \\");
         out.println("         -H 'Content-Type: application/json' -d '{\"customer_id\":"
                 + " \"demo\"}'");
-        out.println("  Operator console: " + url + "/admin  (sign in with this admin key,"
+        out.println("  Operator console: " + url.replaceAll("/+$", "") + "/admin  (sign in with this admin key,"
                 + " made anew at each start):");
         out.println("       " + consoleKey);
         out.flush();

@@ -82,9 +82,17 @@ final class ServeCommand implements Callable<Integer> {
         if (testClockStart != null && !testClock && !demo) {
             throw CliException.rejected("--test-clock-start needs --test-clock");
         }
-        if (publicUrl != null && !publicUrl.matches("https?://[^/?#\\s]+(/[^?#\\s]*)?")) {
-            throw CliException.rejected("--public-url must be an http or https URL, was '"
-                    + publicUrl + "'");
+        if (publicUrl != null) {
+            try {
+                PortalSessions.requireHttpUrl("--public-url", publicUrl);
+            } catch (dev.credits.ValidationException e) {
+                throw CliException.rejected(e.getMessage());
+            }
+        }
+        if (demo && !database.isEmbedded()) {
+            throw CliException.rejected("--demo runs on its own embedded database (./"
+                    + DEMO_DATA_DIRECTORY + "), never on --database-url: it would put that"
+                    + " database on a simulated clock for good");
         }
         if (demo) {
             testClock = true;
@@ -153,9 +161,10 @@ final class ServeCommand implements Callable<Integer> {
         ReadyMessage.print(spec.commandLine().getOut(), server.port(), database,
                 System.getenv(ApiKeys.ENVIRONMENT_VARIABLE) != null);
         if (demo) {
-            ReadyMessage.printDemo(spec.commandLine().getOut(), publicUrl != null ? publicUrl
-                    : "http://localhost:" + server.port(), new PortalSessions(dataSource)
-                    .createPortal(Demo.CUSTOMER, null, null).linkToken(), demoKey(dataSource));
+            String url = publicUrl != null ? publicUrl : "http://localhost:" + server.port();
+            ReadyMessage.printDemo(spec.commandLine().getOut(), url, PortalSessions.linkUrl(url,
+                    new PortalSessions(dataSource).createPortal(Demo.CUSTOMER, null, null)
+                            .linkToken()), demoKey(dataSource));
         }
         shutdown.await();
         closeQuietly(lock);

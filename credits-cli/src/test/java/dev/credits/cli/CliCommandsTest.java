@@ -295,6 +295,27 @@ class CliCommandsTest {
         assertThat(cli.run("portal", "link", "--customer", "bad id").exitCode()).isEqualTo(2);
         assertThat(cli.run("portal", "link", "--customer", "a", "--locale", "fr").exitCode())
                 .isEqualTo(2);
+        assertThat(cli.run("portal", "link", "--customer", "a", "--url", "ftp://x").exitCode())
+                .isEqualTo(2);
+        assertThat(ok("portal", "link", "--customer", "a", "--url", "https://b.example/").out())
+                .startsWith("https://b.example/portal/s/pts_");
+    }
+
+    @Test
+    void serve_refusesDemoAndClockFlagsThatCannotWork() {
+        Cli.Result start = cli.run("serve", "--port", "0", "--test-clock-start",
+                "2026-01-01T00:00:00Z");
+        assertThat(start.exitCode()).isEqualTo(2);
+        assertThat(start.err()).contains("--test-clock-start needs --test-clock");
+        Cli.Result url = cli.run("serve", "--port", "0", "--public-url", "javascript:x");
+        assertThat(url.exitCode()).isEqualTo(2);
+        assertThat(url.err()).contains("--public-url");
+        // this CLI runs on the test's database (--database-url), never the demo's own
+        Cli.Result demo = cli.run("serve", "--port", "0", "--demo");
+        assertThat(demo.exitCode()).isEqualTo(2);
+        assertThat(demo.err()).contains("--demo runs on its own embedded database");
+        assertThat(cli.run("serve", "--port", "0", "--test-clock", "--test-clock-start",
+                "yesterday").exitCode()).isEqualTo(2);
     }
 
     @Test

@@ -46,9 +46,6 @@ import javax.sql.DataSource;
  * is due but not yet recorded.
  */
 final class LedgerQueries {
-    private static final TypeReference<List<List<AllocationEntry>>> DAY_ALLOCATIONS =
-            new TypeReference<>() {
-            };
     private static final TypeReference<List<AllocationEntry>> ALLOCATIONS = new TypeReference<>() {
     };
 
@@ -321,6 +318,8 @@ final class LedgerQueries {
         });
     }
 
+    /** How far the clocks of two servers writing usage may differ, for {@link #usageByDay}. */
+    static final java.time.Duration USAGE_CLOCK_SKEW = java.time.Duration.ofDays(1);
     private static final String HOLD_COLUMNS = "customer_id, credit_type, id, amount, captured,"
             + " status, feature, metadata::text as metadata, expires_at, created_at,"
             + " transaction_id";
@@ -357,9 +356,10 @@ final class LedgerQueries {
 
     /**
      * Usage per UTC day, credit type and feature in {@code [from, to)}. The history index is read
-     * newest first and left at the first usage entry a day before {@code from}: usage is effective
-     * when it is written, so usage entries are in time order (the day covers clocks of several
-     * servers that differ a little), and the scan touches the span, not the whole history.
+     * newest first and left at the first usage entry a skew before {@code from}: usage is effective
+     * when it is written, so usage entries are in time order ({@link #USAGE_CLOCK_SKEW} covers
+     * clocks of several servers that differ a little), and the scan touches the span, not the
+     * whole history.
      */
     List<dev.credits.UsageDay> usageByDay(String customerId, Instant from, Instant to) {
         return query("select (effective_at at time zone 'UTC')::date as day, credit_type,"
@@ -373,7 +373,7 @@ final class LedgerQueries {
                     Jdbc.setInstant(ps, 2, from);
                     Jdbc.setInstant(ps, 3, to);
                     ps.setString(4, customerId);
-                    Jdbc.setInstant(ps, 5, from.minus(java.time.Duration.ofDays(1)));
+                    Jdbc.setInstant(ps, 5, from.minus(USAGE_CLOCK_SKEW));
                 }, rs -> {
                     List<dev.credits.UsageDay> out = new ArrayList<>();
                     while (rs.next()) {
@@ -432,8 +432,7 @@ final class LedgerQueries {
                     + " select * from (select seq as sort_key, id, " + columns
                     + ", null::bigint as count, null::date as day from t where type <> 'usage'"
                     + " union all select max(seq), null, credit_type, 'usage', null, null, null,"
-                    + " sum(amount), null, feature, null, '{}', jsonb_agg(allocations order by seq)::text,"
-                    + " max(created_at),"
+                    + " sum(amount), null, feature, null, '{}', '[]', max(created_at),"
                     + " max(effective_at), count(*), (effective_at at time zone 'UTC')::date"
                     + " from t where type = 'usage'"
                     + " group by credit_type, feature, (effective_at at time zone 'UTC')::date) g"
@@ -486,49 +485,20 @@ final class LedgerQueries {
         Long balanceAfter = Jdbc.getLongOrNull(rs, "balance_after");
         Long count = Jdbc.getLongOrNull(rs, "count");
         java.sql.Date day = rs.getDate("day");
-        // The amount first: a day's usage past a long is refused (ValidationException) before
-        // its allocations are summed.
-        Amount amount = type.amount(amountUnits(rs, day));
         List<Allocation> allocations = new ArrayList<>();
-        List<AllocationEntry> entries = count == null ? readAllocations(rs.getString("allocations"))
-                : mergeAllocations(rs.getString("allocations"));
-        for (AllocationEntry e : entries) {
+        for (AllocationEntry e : readAllocations(rs.getString("allocations"))) {
             allocations.add(new Allocation(e.grantId(), type.amount(e.units())));
         }
         return new Transaction(rs.getString("id"), customerId, type.id(),
                 TransactionType.valueOf(rs.getString("type").toUpperCase(Locale.ROOT)),
                 source == null ? null : GrantSource.valueOf(source.toUpperCase(Locale.ROOT)),
                 rs.getString("grant_id"), rs.getString("hold_id"),
-                amount,
+                type.amount(amountUnits(rs, day)),
                 balanceAfter == null ? null : type.amount(balanceAfter), rs.getString("feature"),
                 rs.getString("reason"), Json.parseMetadata(rs.getString("metadata")),
                 Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "effective_at"),
                 allocations, count == null ? null : count.intValue(),
                 day == null ? null : LocalDate.parse(day.toString()));
-    }
-
-    /**
-     * A day's usage paid by each grant: the entries' allocations (an array of them) summed per
-     * grant, in the order each grant first paid; the overdraft part (no grant) is one more row.
-     */
-    private static List<AllocationEntry> mergeAllocations(String json) {
-        List<List<AllocationEntry>> all;
-        try {
-            all = Codec.MAPPER.readValue(json, DAY_ALLOCATIONS);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("stored allocations are not readable", e);
-        }
-        java.util.LinkedHashMap<String, Long> byGrant = new java.util.LinkedHashMap<>();
-        for (List<AllocationEntry> entry : all) {
-            for (AllocationEntry a : entry) {
-                String grant = a.grantId() == null ? "" : a.grantId();
-                byGrant.merge(grant, a.units(), Math::addExact);
-            }
-        }
-        List<AllocationEntry> out = new ArrayList<>();
-        byGrant.forEach((grant, units) -> out.add(new AllocationEntry(grant.isEmpty() ? null
-                : grant, units)));
-        return out;
     }
 
     private static List<AllocationEntry> readAllocations(String json) {

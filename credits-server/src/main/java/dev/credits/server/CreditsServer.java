@@ -144,7 +144,8 @@ public final class CreditsServer {
         ReportsApi reports = new ReportsApi(credits);
         PortalSessions sessions = new PortalSessions(keys.dataSource());
         PortalApi portalApi = new PortalApi(sessions, portal.publicUrl());
-        Portal portalPages = new Portal(credits, plans, payments, sessions, portal.demo());
+        Portal portalPages = new Portal(credits, plans, payments, sessions, portal.demo(),
+                portal.publicUrl());
         Console console = new Console(credits, keys, sessions, webhooks);
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
@@ -272,9 +273,9 @@ public final class CreditsServer {
         routes.get(Console.PATH, console::home);
         routes.post(Console.PATH + "/sign-in", console::signIn);
         routes.post(Console.PATH + "/sign-out", console::signOut);
-        routes.get(Console.PATH + "/customers/{customer}", console::customer);
-        routes.post(Console.PATH + "/customers/{customer}/grants", console::grant);
-        routes.post(Console.PATH + "/customers/{customer}/adjustments", console::adjust);
+        routes.get(Console.PATH + "/customer", console::customer);
+        routes.post(Console.PATH + "/grants", console::grant);
+        routes.post(Console.PATH + "/adjustments", console::adjust);
         routes.post(Console.PATH + "/grants/{id}/void", console::voidGrant);
     }
 

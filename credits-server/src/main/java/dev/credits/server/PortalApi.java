@@ -30,7 +30,7 @@ final class PortalApi {
         out.put("id", created.session().id());
         out.put("object", "portal_session");
         out.put("customer_id", customer);
-        out.put("url", base + "/portal/s/" + created.linkToken());
+        out.put("url", PortalSessions.linkUrl(base, created.linkToken()));
         out.put("locale", locale);
         out.put("return_url", returnUrl);
         out.put("expires_at", Views.time(created.session().expiresAt()));

@@ -55,6 +55,11 @@ final class Problems {
         if (e instanceof CreditsException credits) {
             return credits;
         }
+        if (e instanceof ArithmeticException && e.getMessage() != null
+                && e.getMessage().contains("overflow")) {
+            // Math.*Exact on a sum of stored amounts: more than one amount can hold
+            return new ValidationException("amount", "a sum is more than one amount can hold");
+        }
         if (e instanceof EndpointNotFound) {
             return new NotFoundException("no route " + ctx.method() + " " + ctx.path());
         }
@@ -84,6 +89,10 @@ final class Problems {
     }
 
     static void write(Context ctx, String code, String detail, Map<String, Object> extras) {
+        if (dev.credits.server.portal.Pages.isPage(ctx)) {
+            dev.credits.server.portal.Pages.error(ctx, kind(code).status());
+            return;
+        }
         ctx.status(kind(code).status());
         ctx.contentType(CONTENT_TYPE);
         ctx.result(Views.write(body(code, detail, extras)));

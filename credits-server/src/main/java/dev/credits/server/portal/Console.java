@@ -110,7 +110,7 @@ public final class Console {
         List<NavItem> nav = session == null ? List.of()
                 : List.of(new NavItem(PATH, t.t("console.nav.customers"), false));
         return new Chrome(t, title, nav, session == null ? "" : sessions.csrfToken(session), null,
-                null, session == null ? null : PATH + "/sign-out");
+                null, null, session == null ? null : PATH + "/sign-out");
     }
 
     private void renderSignIn(Context ctx, int status, String error) {
@@ -130,8 +130,7 @@ public final class Console {
      * SameSite=Strict and the check below refuses another site's Origin).
      */
     public void signIn(Context ctx) {
-        String origin = ctx.header("Origin");
-        if (origin != null && !origin.equals("null") && !sameOrigin(ctx, origin)) {
+        if (!isSameSite(ctx)) {
             denied(ctx, 403, "denied.form.heading", "denied.form.message");
             return;
         }
@@ -146,9 +145,27 @@ public final class Console {
         Pages.seeOther(ctx, PATH);
     }
 
-    private static boolean sameOrigin(Context ctx, String origin) {
+    /**
+     * True unless the browser says the form came from elsewhere. A browser's
+     * {@code Sec-Fetch-Site} decides when it is sent: same-origin or none (typed in) pass.
+     * Without it, an {@code Origin} must be this server's; {@code null} (a sandboxed frame, or
+     * a page sent with no referrer, as ours are) does not pass. Clients that send neither
+     * (curl) are let through: the key itself is what they prove.
+     */
+    static boolean isSameSite(Context ctx) {
+        String site = ctx.header("Sec-Fetch-Site");
+        if (site != null) {
+            return site.equals("same-origin") || site.equals("none");
+        }
+        String origin = ctx.header("Origin");
         String host = ctx.header("Host");
-        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+        return origin == null || host != null && (origin.equals("http://" + host)
+                || origin.equals("https://" + host));
+    }
+
+    /** The console's page of a customer (ids may hold dots, so not as a path segment). */
+    static String customerHref(String customer) {
+        return PATH + "/customer?id=" + Portal.enc(customer);
     }
 
     /** {@code POST /admin/sign-out}: ends the session. */
@@ -174,9 +191,10 @@ public final class Console {
                 t.t("console.home.title")), q == null ? "" : q, found));
     }
 
-    /** {@code GET /admin/customers/{customer}[?cursor=]}: everything of one customer. */
+    /** {@code GET /admin/customer?id=C[&cursor=]}: everything of one customer. */
     public void customer(Context ctx) {
-        renderCustomer(ctx, 200, ctx.pathParam("customer"), noticeOf(ctx), null);
+        String id = ctx.queryParam("id");
+        renderCustomer(ctx, 200, id == null ? "" : id, noticeOf(ctx), null);
     }
 
     private String noticeOf(Context ctx) {
@@ -197,7 +215,8 @@ public final class Console {
         List<WalletRow> wallets = new ArrayList<>();
         for (WalletBalance w : credits.wallets(customer)) {
             CreditType type = credits.creditTypes().require(w.creditType());
-            wallets.add(new WalletRow(type.id(), type.icon() + " " + type.name(),
+            wallets.add(new WalletRow(type.id(), (type.icon() == null ? "" : type.icon() + " ")
+                    + type.name(),
                     t.amount(w.balance()), t.amount(w.held()), t.amount(w.available()),
                     w.overdraftLimit().isUnlimited() ? t.t("console.unlimited")
                             : t.amount(type.amount(w.overdraftLimit().units()))));
@@ -244,15 +263,15 @@ public final class Console {
         Pages.render(ctx, status, "admin/customer.jte", new ConsoleCustomer(chrome(ctx,
                 t.t("console.customer.title", customer)), customer, wallets,
                 Portal.grantRows(t, credits, credits.grants(customer, null, true)), holds,
-                transactions, page.nextCursor() == null ? null : PATH + "/customers/"
-                + Portal.enc(customer) + "?cursor=" + Portal.enc(page.nextCursor()), events,
+                transactions, page.nextCursor() == null ? null : customerHref(customer)
+                + "&cursor=" + Portal.enc(page.nextCursor()), events,
                 types, sources, Pages.newFormKey(), notice, error,
                 scope != ApiKeys.Scope.READ));
     }
 
-    /** {@code POST /admin/customers/{customer}/grants}: a grant with a reason. */
+    /** {@code POST /admin/grants} {@code customer, …}: a grant with a reason. */
     public void grant(Context ctx) {
-        String customer = ctx.pathParam("customer");
+        String customer = ctx.formParam("customer");
         write(ctx, customer, "granted", () -> {
             CreditType type = creditType(ctx);
             Amount amount = type.parsePositive(required(ctx, "amount"));
@@ -262,18 +281,18 @@ public final class Console {
                     : parseDate(expires).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
             credits.run(new Command.Grant(new WalletKey(customer, type.id()), amount.units(),
                     source, Command.PRIORITY_DEFAULT, null, expiresAt, required(ctx, "reason"),
-                    METADATA, formKey(ctx)));
+                    METADATA, formKey(ctx, "grant")));
         });
     }
 
-    /** {@code POST /admin/customers/{customer}/adjustments}: a signed correction with a reason. */
+    /** {@code POST /admin/adjustments} {@code customer, …}: a signed correction with a reason. */
     public void adjust(Context ctx) {
-        String customer = ctx.pathParam("customer");
+        String customer = ctx.formParam("customer");
         write(ctx, customer, "adjusted", () -> {
             CreditType type = creditType(ctx);
             Amount amount = type.parse(required(ctx, "amount"));
             credits.run(new Command.Adjust(new WalletKey(customer, type.id()), amount.units(),
-                    required(ctx, "reason"), METADATA, formKey(ctx)));
+                    required(ctx, "reason"), METADATA, formKey(ctx, "adjust")));
         });
     }
 
@@ -285,7 +304,7 @@ public final class Console {
             if (!credits.grant(grantId).customerId().equals(customer)) {
                 throw new dev.credits.NotFoundException("grant " + grantId + " not found");
             }
-            credits.voidGrant(grantId, required(ctx, "reason"), formKey(ctx));
+            credits.voidGrant(grantId, required(ctx, "reason"), formKey(ctx, "void:" + grantId));
         });
     }
 
@@ -303,7 +322,7 @@ public final class Console {
             renderCustomer(ctx, 422, customer, null, e.getMessage());
             return;
         }
-        Pages.seeOther(ctx, PATH + "/customers/" + Portal.enc(customer) + "?done=" + done);
+        Pages.seeOther(ctx, customerHref(customer) + "&done=" + done);
     }
 
     private CreditType creditType(Context ctx) {
@@ -318,20 +337,30 @@ public final class Console {
         return value.trim();
     }
 
-    /** The form's key: the idempotency key of what it writes. */
-    private static String formKey(Context ctx) {
+    /**
+     * The idempotency key of what a form writes: its form key (one per rendered page) and what
+     * the form does, so that two forms of one page are two operations and a double submit of one
+     * is one.
+     */
+    private static String formKey(Context ctx, String action) {
         String key = required(ctx, "form_key");
         if (!Pages.isFormKey(key)) {
             throw new dev.credits.ValidationException("form_key", "is not a form key");
         }
-        return "console:" + key;
+        return "console:" + action + ":" + key;
     }
 
+    /** A date of years 0001–9999 (the ledger's times), as YYYY-MM-DD. */
     private static LocalDate parseDate(String text) {
+        LocalDate date;
         try {
-            return LocalDate.parse(text.trim());
+            date = LocalDate.parse(text.trim());
         } catch (java.time.format.DateTimeParseException e) {
             throw new dev.credits.ValidationException("expires_on", "must be a date, YYYY-MM-DD");
         }
+        if (date.getYear() < 1 || date.getYear() >= 9999) {
+            throw new dev.credits.ValidationException("expires_on", "must be in years 0001-9998");
+        }
+        return date;
     }
 }

@@ -3,6 +3,7 @@ package dev.credits.server.portal;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import dev.credits.server.portal.PortalPages.Chrome;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
  * needs: no caching (they show one customer's money), no framing, no referrer (a link's token is
  * in its URL), and a content security policy that allows the server's own scripts and styles only.
  */
-final class Pages {
+public final class Pages {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self';"
             + " img-src 'self' data:; connect-src 'self'; base-uri 'none';"
             + " frame-ancestors 'none'";
@@ -32,6 +33,32 @@ final class Pages {
 
     static boolean isFormKey(String text) {
         return text != null && FORM_KEY.matcher(text).matches();
+    }
+
+    /** True for the paths of the portal and the console: their failures are pages, not JSON. */
+    public static boolean isPage(Context ctx) {
+        String path = ctx.path();
+        return path.equals(Portal.PATH) || path.startsWith(Portal.PATH + "/")
+                || path.equals(Console.PATH) || path.startsWith(Console.PATH + "/");
+    }
+
+    /**
+     * The page of a failure with {@code status}, in the browser's language: no data, a sentence
+     * of what to do (the server's own error handler calls it for these paths).
+     */
+    public static void error(Context ctx, int status) {
+        String kind = switch (status) {
+            case 401 -> "expired";
+            case 403 -> "form";
+            case 404 -> "missing";
+            case 503 -> "unavailable";
+            default -> status < 500 ? "input" : "error";
+        };
+        Text t = Text.of(Text.choose(null, ctx.header("Accept-Language")));
+        String heading = t.t("denied." + kind + ".heading");
+        Chrome chrome = new Chrome(t, heading, java.util.List.of(), "", null, null, null, null);
+        render(ctx, status, "denied.jte", new PortalPages.Denied(chrome, status, heading,
+                t.t("denied." + kind + ".message")));
     }
 
     static void render(Context ctx, int status, String template, Object page) {

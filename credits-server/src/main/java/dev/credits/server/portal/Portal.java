@@ -76,11 +76,7 @@ public final class Portal {
     static final long RUNWAY_DAYS_MAX = 100_000;
     /** The longest page a locale form may send the browser back to. */
     static final int BACK_LENGTH_MAX = 512;
-    /** How many entries the daily view reads at a time, and at most for one page. */
-    static final int DAILY_FETCH = 500;
-    /** A page of the daily view covers at most this many days (a week). */
-    static final int HISTORY_DAYS = 7;
-    static final int DAILY_FETCH_MAX = 5_000;
+    /** The usage page's spans, in days; the first is the default. */
     static final List<Integer> USAGE_SPANS = List.of(30, 90);
     private static final String SESSION = "portal.session";
     private static final Logger LOG = LoggerFactory.getLogger(Portal.class);
@@ -89,25 +85,29 @@ public final class Portal {
             "usage-chart.js", "text/javascript; charset=utf-8",
             "uPlot.iife.min.js", "text/javascript; charset=utf-8",
             "uPlot.min.css", "text/css; charset=utf-8");
-    private static final String UPLOT = "/META-INF/resources/webjars/uplot/1.6.30/dist/";
+    /** The served assets, read from the classpath once. */
+    private static final Map<String, byte[]> ASSET_BYTES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Credits credits;
     private final Plans plans;
     private final Payments payments;
     private final PortalSessions sessions;
     private final boolean demo;
+    private final String publicUrl;
 
     /**
      * {@code payments} null: packs are bought through Stripe Checkout only when configured;
-     * {@code demo}: a demo payment completes at once. Neither: no buy page.
+     * {@code demo}: a demo payment completes at once. Neither: no buy page. {@code publicUrl}:
+     * where browsers reach the server, for Stripe's return addresses (null: the request's host).
      */
     public Portal(Credits credits, Plans plans, Payments payments, PortalSessions sessions,
-                  boolean demo) {
+                  boolean demo, String publicUrl) {
         this.credits = credits;
         this.plans = plans;
         this.payments = payments;
         this.sessions = sessions;
         this.demo = demo;
+        this.publicUrl = publicUrl;
     }
 
     /** True when the buy page is shown: payments are configured or the server is a demo. */
@@ -145,9 +145,8 @@ public final class Portal {
             denied(ctx, 401, "denied.link.heading", "denied.link.message");
             return;
         }
-        long seconds = Math.max(1, Duration.between(Instant.now(), session.expiresAt())
-                .getSeconds());
-        Pages.setCookie(ctx, COOKIE, sessions.cookieToken(session), PATH, seconds);
+        Pages.setCookie(ctx, COOKIE, sessions.cookieToken(session), PATH,
+                sessions.secondsLeft(session));
         ctx.attribute(SESSION, session);
         overview(ctx);
     }
@@ -158,9 +157,8 @@ public final class Portal {
 
     private Text text(Context ctx) {
         PortalSessions.Session session = session(ctx);
-        String chosen = ctx.attribute("portal.locale");
-        return Text.of(chosen != null ? chosen : Text.choose(session == null ? null
-                : session.locale(), ctx.header("Accept-Language")));
+        return Text.of(Text.choose(session == null ? null : session.locale(),
+                ctx.header("Accept-Language")));
     }
 
     private Chrome chrome(Context ctx, String titleKey, String current) {
@@ -178,8 +176,11 @@ public final class Portal {
             nav.add(new NavItem(PATH + "/subscription", t.t("nav.subscription"),
                     current.equals("subscription")));
         }
+        // The locale form sends the browser back to this page (the link's own: the overview).
+        String back = ctx.path().startsWith(PATH + "/s/") ? PATH
+                : ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
         return new Chrome(t, t.t(titleKey), nav, session == null ? "" : sessions.csrfToken(session),
-                session == null ? null : PATH + "/locale", session == null ? null
+                session == null ? null : PATH + "/locale", back, session == null ? null
                 : session.returnUrl(), null);
     }
 
@@ -198,8 +199,10 @@ public final class Portal {
         }
         sessions.setLocale(session(ctx).id(), locale);
         String back = ctx.formParam("back");
-        Pages.seeOther(ctx, back != null && back.startsWith(PATH) && !back.startsWith("//")
-                && back.length() <= BACK_LENGTH_MAX && !back.contains("\\") ? back : PATH);
+        boolean portalPage = back != null && (back.equals(PATH) || back.startsWith(PATH + "/")
+                || back.startsWith(PATH + "?"));
+        Pages.seeOther(ctx, portalPage && back.length() <= BACK_LENGTH_MAX
+                && !back.contains("\\") ? back : PATH);
     }
 
     // ---- pages
@@ -210,9 +213,12 @@ public final class Portal {
         Text t = text(ctx);
         Instant now = credits.now();
         Map<String, Long> used = new HashMap<>();
+        Map<String, LocalDate> firstUse = new HashMap<>();
         for (UsageDay day : credits.usageByDay(customer, now.minus(RUNWAY_WINDOW), now)) {
             used.merge(day.creditType(), day.amount().units(), Math::addExact);
+            firstUse.merge(day.creditType(), day.date(), (a, b) -> a.isBefore(b) ? a : b);
         }
+        LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
         Map<String, List<GrantRecord>> active = new HashMap<>();
         for (GrantRecord g : credits.grants(customer, null, false)) {
             active.computeIfAbsent(g.creditType(), k -> new ArrayList<>()).add(g);
@@ -223,7 +229,8 @@ public final class Portal {
             cards.add(new Card(type.name(), type.icon(), t.amount(w.balance()), t.amount(w.held()),
                     t.amount(w.available()), expiringSoon(t, type,
                     active.getOrDefault(type.id(), List.of()), now),
-                    runway(t, w.available(), used.getOrDefault(type.id(), 0L)),
+                    runway(t, w.available(), used.getOrDefault(type.id(), 0L),
+                            daysOfUse(firstUse.get(type.id()), today)),
                     w.available().units() < 0));
         }
         String notice = "1".equals(ctx.queryParam("bought")) ? t.t("buy.done") : null;
@@ -251,20 +258,33 @@ public final class Portal {
     }
 
     /**
-     * "At your last 30 days' rate, your credits last about N days": what is available divided
-     * by the average day's use, in whole days (integers: no rounding of money).
+     * The days the runway's rate is taken over: since the first use in the window (today
+     * included), so that a customer who began two days ago is not given fifteen times the runway.
      */
-    static String runway(Text t, Amount available, long usedInWindow) {
-        if (usedInWindow <= 0) {
+    static long daysOfUse(LocalDate firstUse, LocalDate today) {
+        if (firstUse == null) {
+            return RUNWAY_WINDOW.toDays();
+        }
+        long days = java.time.temporal.ChronoUnit.DAYS.between(firstUse, today) + 1;
+        return Math.max(1, Math.min(RUNWAY_WINDOW.toDays(), days));
+    }
+
+    /**
+     * "At your rate of the last N days, your credits last about M days": what is available
+     * divided by the average day's use over {@code days}, in whole days (integers: no rounding
+     * of money).
+     */
+    static String runway(Text t, Amount available, long used, long days) {
+        if (used <= 0) {
             return t.t("overview.runway.idle");
         }
         if (available.units() <= 0) {
             return t.t("overview.runway.empty");
         }
-        BigInteger days = BigInteger.valueOf(available.units())
-                .multiply(BigInteger.valueOf(RUNWAY_WINDOW.toDays()))
-                .divide(BigInteger.valueOf(usedInWindow));
-        return t.t("overview.runway.days", days.min(BigInteger.valueOf(RUNWAY_DAYS_MAX)).longValue());
+        BigInteger runway = BigInteger.valueOf(available.units())
+                .multiply(BigInteger.valueOf(days)).divide(BigInteger.valueOf(used));
+        return t.t("overview.runway.days", runway.min(BigInteger.valueOf(RUNWAY_DAYS_MAX))
+                .longValue(), days);
     }
 
     /** {@code GET /portal/history[?credit_type=&group=daily|none&cursor=]}. */
@@ -273,13 +293,11 @@ public final class Portal {
         Text t = text(ctx);
         String type = ctx.queryParam("credit_type");
         boolean daily = !"none".equals(ctx.queryParam("group"));
-        History query = History.query().limit(daily ? DAILY_FETCH : HISTORY_PAGE);
         if (type != null && !type.isEmpty()) {
             if (!credits.creditTypes().contains(type)) {
                 denied(ctx, 400, "denied.input.heading", "denied.input.message");
                 return;
             }
-            query = query.creditType(type);
         } else {
             type = null;
         }
@@ -288,17 +306,19 @@ public final class Portal {
         String nextCursor;
         try {
             if (daily) {
-                DailyPage page = dailyPage(customer, query, cursor);
+                DailyHistory.Page page = DailyHistory.read(credits, customer, type, cursor,
+                        DailyHistory.Limits.DEFAULTS);
                 entries = page.rows();
                 nextCursor = page.nextCursor();
             } else {
+                History query = History.query().limit(HISTORY_PAGE);
+                query = type == null ? query : query.creditType(type);
                 HistoryPage page = credits.history(customer, cursor == null || cursor.isEmpty()
                         ? query : query.after(cursor));
                 entries = page.data();
                 nextCursor = page.nextCursor();
             }
-        } catch (dev.credits.ValidationException | ArithmeticException e) {
-            // a bad cursor, or a day's usage past what an amount holds: read it entry by entry
+        } catch (dev.credits.ValidationException e) {
             denied(ctx, 400, "denied.input.heading", "denied.input.message");
             return;
         }
@@ -306,8 +326,7 @@ public final class Portal {
         Map<String, List<HistoryRow>> byDay = new LinkedHashMap<>();
         for (Transaction tx : entries) {
             CreditType creditType = credits.creditTypes().require(tx.creditType());
-            LocalDate day = tx.date() != null ? tx.date()
-                    : tx.effectiveAt().atZone(ZoneOffset.UTC).toLocalDate();
+            LocalDate day = tx.date() != null ? tx.date() : DailyHistory.day(tx);
             List<PaidBy> paidBy = new ArrayList<>();
             for (Allocation a : tx.allocations() == null ? List.<Allocation>of()
                     : tx.allocations()) {
@@ -341,84 +360,6 @@ public final class Portal {
                 cursor == null || cursor.isEmpty() ? null : base));
     }
 
-    /** A page of the daily view: its rows (a day's usage merged) and the cursor after it. */
-    record DailyPage(List<Transaction> rows, String nextCursor) {
-    }
-
-    /**
-     * The daily view, grouped here rather than by the store's {@code group=daily} (which sums the
-     * whole history for every page): entries are read newest first, {@value #DAILY_FETCH} at a
-     * time, until the page has {@value #HISTORY_PAGE} rows or {@value #HISTORY_DAYS} days and the
-     * next read starts another UTC day, so no day is split between pages (unless one day has more than
-     * {@value #DAILY_FETCH_MAX} entries). Usage is merged per day, credit type and feature, with
-     * the grants that paid it summed per grant; other entries stay one row each.
-     */
-    DailyPage dailyPage(String customer, History query, String cursor) {
-        List<Transaction> taken = new ArrayList<>();
-        String next = cursor == null || cursor.isEmpty() ? null : cursor;
-        int read = 0;
-        while (true) {
-            HistoryPage page = credits.history(customer, next == null ? query : query.after(next));
-            if (!taken.isEmpty() && (merged(taken).size() >= HISTORY_PAGE
-                    || days(taken) >= HISTORY_DAYS) && (page.data().isEmpty()
-                    || !day(page.data().get(0)).equals(day(taken.get(taken.size() - 1))))) {
-                break; // this read starts a new day: it is the next page's
-            }
-            taken.addAll(page.data());
-            read += page.data().size();
-            next = page.nextCursor();
-            if (next == null || read >= DAILY_FETCH_MAX) {
-                break;
-            }
-        }
-        return new DailyPage(merged(taken), next);
-    }
-
-    private static long days(List<Transaction> entries) {
-        return entries.stream().map(Portal::day).distinct().count();
-    }
-
-    private static LocalDate day(Transaction tx) {
-        return tx.effectiveAt().atZone(ZoneOffset.UTC).toLocalDate();
-    }
-
-    /** Usage merged per UTC day, credit type and feature, in the order each group first shows. */
-    static List<Transaction> merged(List<Transaction> entries) {
-        List<Transaction> out = new ArrayList<>();
-        Map<String, Integer> groups = new HashMap<>();
-        for (Transaction tx : entries) {
-            if (tx.type() != TransactionType.USAGE) {
-                out.add(tx);
-                continue;
-            }
-            String key = day(tx) + "|" + tx.creditType() + "|" + tx.feature();
-            Integer at = groups.get(key);
-            if (at == null) {
-                groups.put(key, out.size());
-                out.add(new Transaction(null, tx.customerId(), tx.creditType(), tx.type(), null,
-                        null, null, tx.amount(), null, tx.feature(), null, Map.of(),
-                        tx.createdAt(), tx.effectiveAt(), tx.allocations(), 1, day(tx)));
-                continue;
-            }
-            Transaction group = out.get(at);
-            Map<String, Amount> byGrant = new LinkedHashMap<>();
-            for (Allocation a : group.allocations()) {
-                byGrant.merge(String.valueOf(a.grantId()), a.amount(), Amount::plus);
-            }
-            for (Allocation a : tx.allocations()) {
-                byGrant.merge(String.valueOf(a.grantId()), a.amount(), Amount::plus);
-            }
-            List<Allocation> allocations = new ArrayList<>();
-            byGrant.forEach((grant, amount) -> allocations.add(new Allocation(
-                    grant.equals("null") ? null : grant, amount)));
-            out.set(at, new Transaction(null, group.customerId(), group.creditType(),
-                    group.type(), null, null, null, group.amount().plus(tx.amount()), null,
-                    group.feature(), null, Map.of(), group.createdAt(), group.effectiveAt(),
-                    allocations, group.count() + 1, group.date()));
-        }
-        return out;
-    }
-
     private String grantName(Text t, String grantId) {
         try {
             GrantRecord g = credits.grant(grantId);
@@ -444,7 +385,8 @@ public final class Portal {
     public void usage(Context ctx) {
         String customer = session(ctx).customerId();
         Text t = text(ctx);
-        int days = "90".equals(ctx.queryParam("days")) ? 90 : 30;
+        final int days = USAGE_SPANS.stream().filter(span -> String.valueOf(span)
+                .equals(ctx.queryParam("days"))).findFirst().orElse(USAGE_SPANS.get(0));
         Instant now = credits.now();
         LocalDate last = now.atZone(ZoneOffset.UTC).toLocalDate();
         LocalDate first = last.minusDays(days - 1L);
@@ -453,16 +395,19 @@ public final class Portal {
         List<UsageRow> rows = new ArrayList<>();
         // One series per credit type and feature, one value per day (0 for none).
         TreeMap<String, long[]> series = new TreeMap<>();
+        Map<String, String> labels = new HashMap<>();
         Map<String, Integer> scales = new HashMap<>();
         Map<String, Long> totals = new TreeMap<>();
         for (UsageDay u : usage) {
             CreditType type = credits.creditTypes().require(u.creditType());
             String feature = u.feature() == null ? t.t("history.no_feature") : u.feature();
-            String name = type.name() + " · " + feature;
+            String key = type.id() + "\u0000" + (u.feature() == null ? "" : "f:" + u.feature());
             int index = (int) java.time.temporal.ChronoUnit.DAYS.between(first, u.date());
             if (index >= 0 && index < days) {
-                series.computeIfAbsent(name, k -> new long[days])[index] = u.amount().units();
-                scales.put(name, type.scale());
+                long[] values = series.computeIfAbsent(key, k -> new long[days]);
+                values[index] = Math.addExact(values[index], u.amount().units());
+                labels.put(key, type.name() + " · " + feature);
+                scales.put(key, type.scale());
             }
             totals.merge(type.id(), u.amount().units(), Math::addExact);
             rows.add(new UsageRow(t.date(u.date()), type.name(), feature, t.amount(u.amount()),
@@ -478,7 +423,7 @@ public final class Portal {
         boolean firstSeries = true;
         for (Map.Entry<String, long[]> e : series.entrySet()) {
             json.append(firstSeries ? "" : ",").append("{\"label\":")
-                    .append(jsonString(e.getKey())).append(",\"scale\":")
+                    .append(jsonString(labels.get(e.getKey()))).append(",\"scale\":")
                     .append(scales.get(e.getKey())).append(",\"units\":[");
             for (int i = 0; i < days; i++) {
                 // Units as strings: a long past 2^53 would lose digits as a JSON number.
@@ -544,9 +489,10 @@ public final class Portal {
                 provides.add(t.amount(pr.amount()) + " " + type.name() + (pr.expiresAfter() == null
                         ? "" : " · " + t.t("buy.expires_after", t.period(pr.expiresAfter()))));
             }
-            String price = p.price() == null ? "" : t.number(new java.math.BigDecimal(
-                    p.price().amount()), new java.math.BigDecimal(p.price().amount()).scale())
-                    + " " + p.price().currency().toUpperCase(Locale.ROOT);
+            java.math.BigDecimal amount = p.price() == null ? null
+                    : new java.math.BigDecimal(p.price().amount());
+            String price = amount == null ? "" : t.number(amount, amount.scale()) + " "
+                    + p.price().currency().toUpperCase(Locale.ROOT);
             packs.add(new PackRow(p.id(), p.name(), price, provides));
         }
         Pages.render(ctx, status, "portal/buy.jte", new Buy(chrome(ctx, "buy.title", "buy"), packs,
@@ -571,10 +517,11 @@ public final class Portal {
             denied(ctx, 400, "denied.input.heading", "denied.input.message");
             return;
         }
-        String key = "portal-buy:" + formKey;
+        // The form key spans the page's forms: the product makes each pack's form its own.
+        String key = "portal-buy:" + formKey + ":" + productId;
         try {
             if (payments != null) {
-                String base = ctx.scheme() + "://" + ctx.host();
+                String base = publicUrl != null ? publicUrl : ctx.scheme() + "://" + ctx.host();
                 Payments.CheckoutSession checkout = payments.checkout(customer, productId, null,
                         1, base + PATH + "?bought=1", base + PATH + "/buy", key);
                 Pages.seeOther(ctx, checkout.url());
@@ -629,16 +576,36 @@ public final class Portal {
             denied(ctx, 404, "denied.missing.heading", "denied.missing.message");
             return;
         }
-        String resource = file.startsWith("uPlot") ? UPLOT + file : "assets/" + file;
-        try (InputStream in = file.startsWith("uPlot") ? Portal.class.getResourceAsStream(resource)
-                : Portal.class.getResourceAsStream(resource)) {
+        ctx.header("Cache-Control", "public, max-age=3600");
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.contentType(type);
+        ctx.result(ASSET_BYTES.computeIfAbsent(file, Portal::readAsset));
+    }
+
+    /** An asset's bytes: ours beside this class, uPlot's from its webjar (whatever version). */
+    private static byte[] readAsset(String file) {
+        String resource = file.startsWith("uPlot") ? "/META-INF/resources/webjars/uplot/"
+                + uplotVersion() + "/dist/" + file : "assets/" + file;
+        try (InputStream in = Portal.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + " is missing from the classpath");
             }
-            ctx.header("Cache-Control", "public, max-age=3600");
-            ctx.header("X-Content-Type-Options", "nosniff");
-            ctx.contentType(type);
-            ctx.result(in.readAllBytes());
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The version of the uPlot webjar on the classpath, from its Maven properties. */
+    private static String uplotVersion() {
+        try (InputStream in = Portal.class.getResourceAsStream(
+                "/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("the uPlot webjar is missing from the classpath");
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

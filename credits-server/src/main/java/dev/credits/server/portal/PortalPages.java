@@ -16,9 +16,13 @@ public final class PortalPages {
     public record NavItem(String href, String label, boolean current) {
     }
 
-    /** What every page has: its language, title, navigation and the form token. */
+    /**
+     * What every page has: its language, title, navigation and the form token; the locale form
+     * (when {@code localeAction} is not null) sends the browser back to {@code back}.
+     */
     public record Chrome(Text text, String title, List<NavItem> nav, String csrf,
-                         String localeAction, String returnUrl, String signOutAction) {
+                         String localeAction, String back, String returnUrl,
+                         String signOutAction) {
         public String t(String key, Object... args) {
             return text.t(key, args);
         }

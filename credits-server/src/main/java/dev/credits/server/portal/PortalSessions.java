@@ -36,8 +36,14 @@ import javax.sql.DataSource;
 public final class PortalSessions {
     /** How long a portal link (and the session it opens) is valid. */
     public static final Duration PORTAL_LIFETIME = Duration.ofHours(1);
-    /** How long a console session lasts after signing in. */
-    public static final Duration CONSOLE_LIFETIME = Duration.ofHours(8);
+    /** How long a console session lasts after signing in, in hours (for help texts too). */
+    public static final int CONSOLE_LIFETIME_HOURS = 8;
+    public static final Duration CONSOLE_LIFETIME = Duration.ofHours(CONSOLE_LIFETIME_HOURS);
+    /** Sessions that ended this long ago are deleted (at most once per {@link #CLEANUP_EVERY}). */
+    public static final Duration KEPT_AFTER_EXPIRY = Duration.ofDays(1);
+    public static final Duration CLEANUP_EVERY = Duration.ofHours(1);
+    /** Where a link's token goes in the server's address. */
+    public static final String LINK_PATH = "/portal/s/";
     /** How long a rotated-out key still verifies: the longest session. */
     public static final Duration RETIRED_KEY_GRACE = CONSOLE_LIFETIME;
     public static final int RETURN_URL_LENGTH_MAX = 2_048;
@@ -78,6 +84,9 @@ public final class PortalSessions {
     private final DataSource dataSource;
     private final Clock clock;
     private volatile Keys keys;
+    /** When sessions were last cleaned up (nanoTime); a creation cleans up when it is due. */
+    private final java.util.concurrent.atomic.AtomicLong cleanedAt =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - CLEANUP_EVERY.toNanos());
 
     public PortalSessions(DataSource dataSource) {
         this(dataSource, Clock.systemUTC());
@@ -106,7 +115,7 @@ public final class PortalSessions {
             throw new ValidationException("locale", "must be one of " + LOCALES);
         }
         if (returnUrl != null) {
-            requireHttpUrl(returnUrl);
+            requireHttpUrl("return_url", returnUrl);
         }
         Session session = insert(new Session(Ids.withPrefix("pts_"), Kind.PORTAL, customerId,
                 null, locale, returnUrl, now(), now().plus(PORTAL_LIFETIME)));
@@ -173,10 +182,16 @@ public final class PortalSessions {
                 });
     }
 
-    /** Forgets sessions that ended or expired more than a day ago; how many. */
+    /**
+     * Forgets sessions that expired more than {@link #KEPT_AFTER_EXPIRY} ago, and those ended as
+     * long ago; how many. Creating sessions runs it every {@link #CLEANUP_EVERY}.
+     */
     public int deleteExpired() {
-        return update("delete from portal_sessions where expires_at < ?",
-                ps -> Jdbc.setInstant(ps, 1, now().minus(Duration.ofDays(1))));
+        Instant cutoff = now().minus(KEPT_AFTER_EXPIRY);
+        return update("delete from portal_sessions where expires_at < ? or ended_at < ?", ps -> {
+            Jdbc.setInstant(ps, 1, cutoff);
+            Jdbc.setInstant(ps, 2, cutoff);
+        });
     }
 
     private Session resolve(String purpose, String token, Kind kind) {
@@ -202,7 +217,22 @@ public final class PortalSessions {
                 ? null : session;
     }
 
+    /** The URL of a link: {@code base} (an http(s) URL, a trailing slash or not) and the token. */
+    public static String linkUrl(String base, String linkToken) {
+        return base.replaceAll("/+$", "") + LINK_PATH + linkToken;
+    }
+
+    /** The whole seconds a session has left (at least 1): the cookie's Max-Age. */
+    public long secondsLeft(Session session) {
+        return Math.max(1, Duration.between(now(), session.expiresAt()).getSeconds());
+    }
+
     private Session insert(Session s) {
+        long last = cleanedAt.get();
+        if (System.nanoTime() - last >= CLEANUP_EVERY.toNanos()
+                && cleanedAt.compareAndSet(last, System.nanoTime())) {
+            deleteExpired();
+        }
         update("insert into portal_sessions (id, kind, customer_id, key_hash, locale, return_url,"
                 + " created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
                     ps.setString(1, s.id());
@@ -349,9 +379,13 @@ public final class PortalSessions {
         }
     }
 
-    static void requireHttpUrl(String url) {
+    /**
+     * Throws {@link ValidationException} (naming {@code field}) unless {@code url} is an http or
+     * https URL with a host, at most {@link #RETURN_URL_LENGTH_MAX} characters.
+     */
+    public static void requireHttpUrl(String field, String url) {
         if (url.length() > RETURN_URL_LENGTH_MAX) {
-            throw new ValidationException("return_url", "must be at most "
+            throw new ValidationException(field, "must be at most "
                     + RETURN_URL_LENGTH_MAX + " characters");
         }
         try {
@@ -359,10 +393,10 @@ public final class PortalSessions {
             String scheme = uri.getScheme();
             if (scheme == null || !(scheme.equalsIgnoreCase("http")
                     || scheme.equalsIgnoreCase("https")) || uri.getHost() == null) {
-                throw new ValidationException("return_url", "must be an http or https URL");
+                throw new ValidationException(field, "must be an http or https URL");
             }
         } catch (java.net.URISyntaxException e) {
-            throw new ValidationException("return_url", "is not a URL");
+            throw new ValidationException(field, "is not a URL");
         }
     }
 

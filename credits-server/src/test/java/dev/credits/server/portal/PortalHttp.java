@@ -41,6 +41,11 @@ final class PortalHttp {
     }
 
     Page post(String path, String cookie, Map<String, String> form) {
+        return post(path, cookie, form, Map.of());
+    }
+
+    /** A form with request headers of the test's own (Origin, Sec-Fetch-Site). */
+    Page post(String path, String cookie, Map<String, String> form, Map<String, String> headers) {
         String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(),
                 StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(),
                 StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
@@ -50,6 +55,7 @@ final class PortalHttp {
         if (cookie != null) {
             b.header("Cookie", cookie);
         }
+        headers.forEach(b::header);
         return send(b.build());
     }
 
@@ -93,6 +99,13 @@ final class PortalHttp {
         assertThat(page.status()).isEqualTo(303);
         assertThat(page.cookie()).startsWith(Console.COOKIE + "=");
         return page.cookie();
+    }
+
+    /** {@code form} with the customer a console form names. */
+    static Map<String, String> as(String customer, Map<String, String> form) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(form);
+        out.put("customer", customer);
+        return out;
     }
 
     static String csrf(String body) {

@@ -101,7 +101,7 @@ class PortalInputTest {
     void badConsoleFormsShowTheErrorAndWriteNothing() {
         String before = state("ivy");
         String otherBefore = state("other");
-        String page = web.get("/admin/customers/ivy", console).body();
+        String page = web.get("/admin/customer?id=ivy", console).body();
         Map<String, String> good = Map.of("credit_type", "credits", "amount", "5.00",
                 "source", "promotion", "reason", "goodwill", "form_key",
                 PortalHttp.formKey(page), "csrf", PortalHttp.csrf(page));
@@ -112,10 +112,13 @@ class PortalInputTest {
                 with(good, "credit_type", "gold"), with(good, "credit_type", ""),
                 with(good, "source", "gift"), with(good, "expires_on", "tomorrow"),
                 with(good, "expires_on", "2020-13-01"), with(good, "reason", ""),
+                with(good, "expires_on", "+999999999-12-31"), with(good, "expires_on", "9999-12-31"),
+                with(good, "expires_on", "2001-01-01"),
                 with(good, "reason", "x".repeat(PortalPages.REASON_LENGTH_MAX + 1)),
                 with(good, "form_key", "frm_x"), without(good, "form_key"));
         for (Map<String, String> form : badGrants) {
-            PortalHttp.Page answer = web.post("/admin/customers/ivy/grants", console, form);
+            PortalHttp.Page answer = web.post("/admin/grants", console,
+                    PortalHttp.as("ivy", form));
             assertThat(answer.status()).as(form.toString()).isBetween(400, 422);
             if (answer.status() == 422) {
                 assertThat(answer.body()).contains("notice error");
@@ -123,10 +126,10 @@ class PortalInputTest {
         }
         for (Map<String, String> form : List.of(with(good, "amount", "0"),
                 with(good, "amount", "x"), without(good, "reason"))) {
-            assertThat(web.post("/admin/customers/ivy/adjustments", console, form).status())
+            assertThat(web.post("/admin/adjustments", console, PortalHttp.as("ivy", form)).status())
                     .as(form.toString()).isEqualTo(422);
         }
-        assertThat(web.post("/admin/customers/bad%20id/grants", console, good).status())
+        assertThat(web.post("/admin/grants", console, PortalHttp.as("bad id", good)).status())
                 .isEqualTo(400);
         String otherGrant = server.get("/v1/customers/other/grants").json().get("data").get(0)
                 .get("id").asText();
@@ -148,14 +151,63 @@ class PortalInputTest {
 
     @Test
     void badConsoleQueriesAre4xxPages() {
-        assertThat(web.get("/admin/customers/bad%20id", console).status()).isEqualTo(404);
-        assertThat(web.get("/admin/customers/ivy?cursor=garbage", console).status())
+        assertThat(web.get("/admin/customer?id=bad%20id", console).status()).isEqualTo(404);
+        assertThat(web.get("/admin/customer?id=ivy&cursor=garbage", console).status())
                 .isEqualTo(400);
         assertThat(web.get("/admin?q=" + "x".repeat(200), console).status()).isEqualTo(200);
         assertThat(web.get("/admin?q=%25", console).status()).isEqualTo(200);
         assertThat(web.post("/admin/sign-in", null, Map.of("key", "k".repeat(
                 Console.KEY_LENGTH_MAX + 1))).status()).isEqualTo(401);
         assertThat(web.post("/admin/sign-in", null, Map.of()).status()).isEqualTo(401);
+    }
+
+    @Test
+    void theConsoleSignInRefusesAFormFromAnotherSite() {
+        String key = server.keys.create("origin-operator", ApiKeys.Scope.WRITE);
+        String host = java.net.URI.create(server.baseUrl()).getAuthority();
+        for (Map<String, String> headers : List.of(Map.of("Origin", "https://evil.example.com"),
+                Map.of("Origin", "null"), Map.of("Sec-Fetch-Site", "cross-site"),
+                Map.of("Sec-Fetch-Site", "same-site"),
+                Map.of("Origin", "http://" + host, "Sec-Fetch-Site", "cross-site"))) {
+            PortalHttp.Page page = web.post("/admin/sign-in", null, Map.of("key", key), headers);
+            assertThat(page.status()).as(headers.toString()).isEqualTo(403);
+            assertThat(page.cookie()).isNull();
+        }
+        for (Map<String, String> headers : List.of(Map.<String, String>of(),
+                Map.of("Origin", "http://" + host, "Sec-Fetch-Site", "same-origin"),
+                Map.of("Origin", "null", "Sec-Fetch-Site", "same-origin"),
+                Map.of("Origin", "http://" + host), Map.of("Sec-Fetch-Site", "none"))) {
+            assertThat(web.post("/admin/sign-in", null, Map.of("key", key), headers).status())
+                    .as(headers.toString()).isEqualTo(303);
+        }
+    }
+
+    @Test
+    void aCustomerWhoseIdIsDotsHasAConsolePage() {
+        for (String id : List.of("..", ".", "a.b@c:d")) {
+            server.grant(id, "3.00");
+            PortalHttp.Page found = web.get("/admin?q=" + java.net.URLEncoder.encode(id,
+                    java.nio.charset.StandardCharsets.UTF_8), console);
+            assertThat(found.body()).contains("/admin/customer?id=" + id.replace("@", "@"));
+            PortalHttp.Page page = web.get("/admin/customer?id=" + java.net.URLEncoder.encode(id,
+                    java.nio.charset.StandardCharsets.UTF_8), console);
+            assertThat(page.status()).as(id).isEqualTo(200);
+            assertThat(page.body()).contains("3.00");
+        }
+    }
+
+    @Test
+    void portalPagesThatFailAreHtmlPagesNotJson() {
+        PortalHttp.Page page = web.get("/portal/history?cursor=9~nope", portal);
+        assertThat(page.status()).isEqualTo(400);
+        assertThat(page.body()).startsWith("<!DOCTYPE html>");
+        PortalHttp.Page unknown = web.get("/admin/nothing-here", console);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).startsWith("<!DOCTYPE html>");
+        assertThat(web.get("/portal", portal).body())
+                .contains("name=\"back\" value=\"/portal\"");
+        assertThat(web.get("/portal/history?group=none", portal).body())
+                .contains("name=\"back\" value=\"/portal/history?group=none\"");
     }
 
     static Map<String, String> with(Map<String, String> form, String field, String value) {

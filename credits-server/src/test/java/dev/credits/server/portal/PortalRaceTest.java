@@ -93,22 +93,22 @@ class PortalRaceTest {
     @Test
     void aConsoleGrantAndAnAdjustmentSentSixteenTimesAtOnceApplyOnce() throws Exception {
         server.grant("racer_c", "1.00");
-        String csrf = PortalHttp.csrf(web.get("/admin/customers/racer_c", console).body());
+        String csrf = PortalHttp.csrf(web.get("/admin/customer?id=racer_c", console).body());
         Map<String, String> grant = Map.of("credit_type", "credits", "amount", "5.00",
                 "source", "promotion", "reason", "goodwill", "form_key", key(200), "csrf", csrf);
-        assertThat(race("/admin/customers/racer_c/grants", console, i -> grant)).containsOnly(303);
+        assertThat(race("/admin/grants", console, i -> PortalHttp.as("racer_c", grant))).containsOnly(303);
         assertThat(server.balance("racer_c")).isEqualTo("6.00");
         Map<String, String> adjust = Map.of("credit_type", "credits", "amount", "-2.00",
                 "reason", "correction", "form_key", key(201), "csrf", csrf);
-        assertThat(race("/admin/customers/racer_c/adjustments", console, i -> adjust))
+        assertThat(race("/admin/adjustments", console, i -> PortalHttp.as("racer_c", adjust)))
                 .containsOnly(303);
         assertThat(server.balance("racer_c")).isEqualTo("4.00");
     }
 
     @Test
     void sixteenConsoleGrantsAtOnceWithAKeyEachAreSixteen() throws Exception {
-        String csrf = PortalHttp.csrf(web.get("/admin/customers/racer_d", console).body());
-        assertThat(race("/admin/customers/racer_d/grants", console, i -> Map.of("credit_type",
+        String csrf = PortalHttp.csrf(web.get("/admin/customer?id=racer_d", console).body());
+        assertThat(race("/admin/grants", console, i -> Map.of("customer", "racer_d", "credit_type",
                 "credits", "amount", "1.25", "source", "promotion", "reason", "goodwill",
                 "form_key", key(300 + i), "csrf", csrf))).containsOnly(303);
         assertThat(server.balance("racer_d")).isEqualTo("20.00");
@@ -118,7 +118,7 @@ class PortalRaceTest {
     void aGrantVoidedSixteenTimesAtOnceIsVoidedOnce() throws Exception {
         server.grant("racer_e", "3.00");
         String grant = server.grant("racer_e", "10.00").get("id").asText();
-        String csrf = PortalHttp.csrf(web.get("/admin/customers/racer_e", console).body());
+        String csrf = PortalHttp.csrf(web.get("/admin/customer?id=racer_e", console).body());
         Map<String, String> same = new LinkedHashMap<>(Map.of("customer", "racer_e", "reason",
                 "mistake", "form_key", key(400), "csrf", csrf));
         assertThat(race("/admin/grants/" + grant + "/void", console, i -> same)).containsOnly(303);

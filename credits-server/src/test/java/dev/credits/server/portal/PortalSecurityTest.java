@@ -94,6 +94,19 @@ class PortalSecurityTest {
     }
 
     @Test
+    void sessionsExpiredADayAgoAreDeleted() {
+        PortalSessions old = new PortalSessions(server.keys.dataSource(), Clock.fixed(
+                Instant.now().minus(PortalSessions.KEPT_AFTER_EXPIRY).minus(Duration.ofHours(2)),
+                ZoneOffset.UTC));
+        String token = old.createPortal("alice", null, null).linkToken();
+        String live = URI.create(PortalFixture.link(server, "alice")).getPath();
+        assertThat(new PortalSessions(server.keys.dataSource()).deleteExpired())
+                .isGreaterThanOrEqualTo(1);
+        assertThat(get("/portal/s/" + token, null).status()).isEqualTo(401);
+        assertThat(get(live, null).status()).isEqualTo(200);
+    }
+
+    @Test
     void aTamperedLinkShowsNoData() {
         String token = URI.create(PortalFixture.link(server, "alice")).getPath()
                 .substring("/portal/s/".length());
@@ -176,11 +189,11 @@ class PortalSecurityTest {
     @Test
     void theConsoleWithoutSigningInShowsNothingAndWritesNothing() {
         assertThat(get("/admin", null).body()).contains("name=\"key\"").doesNotContain("alice");
-        assertThat(get("/admin/customers/alice", null).status()).isEqualTo(401);
-        assertThat(get("/admin/customers/alice", null).body()).doesNotContain("111.11");
+        assertThat(get("/admin/customer?id=alice", null).status()).isEqualTo(401);
+        assertThat(get("/admin/customer?id=alice", null).body()).doesNotContain("111.11");
         Map<String, String> grant = Map.of("credit_type", "credits", "amount", "5",
                 "source", "promotion", "reason", "x", "form_key", "frm_AAAAAAAAAAAAAAAA");
-        assertThat(post("/admin/customers/alice/grants", null, grant).status()).isEqualTo(401);
+        assertThat(post("/admin/grants", null, PortalHttp.as("alice", grant)).status()).isEqualTo(401);
         assertThat(post("/admin/sign-in", null, Map.of("key", "sk_wrong")).status())
                 .isEqualTo(401);
         assertThat(server.balance("alice")).isEqualTo("111.11");
@@ -194,22 +207,22 @@ class PortalSecurityTest {
         String cookie = signIn.cookie();
         assertThat(cookie).startsWith(Console.COOKIE + "=");
         server.grant("frank", "1.00");
-        String body = get("/admin/customers/frank", cookie).body();
+        String body = get("/admin/customer?id=frank", cookie).body();
         Map<String, String> grant = new LinkedHashMap<>(Map.of("credit_type", "credits",
                 "amount", "5.00", "source", "promotion", "reason", "goodwill",
                 "form_key", formKey(body)));
-        assertThat(post("/admin/customers/frank/grants", cookie, grant).status())
+        assertThat(post("/admin/grants", cookie, PortalHttp.as("frank", grant)).status())
                 .as("without the form token").isEqualTo(403);
         grant.put("csrf", csrf(body));
-        assertThat(post("/admin/customers/frank/grants", cookie, grant).status()).isEqualTo(303);
-        assertThat(post("/admin/customers/frank/grants", cookie, grant).status()).isEqualTo(303);
+        assertThat(post("/admin/grants", cookie, PortalHttp.as("frank", grant)).status()).isEqualTo(303);
+        assertThat(post("/admin/grants", cookie, PortalHttp.as("frank", grant)).status()).isEqualTo(303);
         assertThat(server.balance("frank")).isEqualTo("6.00");
         grant.put("amount", "-3");
-        assertThat(post("/admin/customers/frank/grants", cookie, grant).status())
+        assertThat(post("/admin/grants", cookie, PortalHttp.as("frank", grant)).status())
                 .as("a negative grant").isEqualTo(422);
         assertThat(server.balance("frank")).isEqualTo("6.00");
-        String reasonless = get("/admin/customers/frank", cookie).body();
-        assertThat(post("/admin/customers/frank/adjustments", cookie, Map.of("credit_type",
+        String reasonless = get("/admin/customer?id=frank", cookie).body();
+        assertThat(post("/admin/adjustments", cookie, Map.of("customer", "frank", "credit_type",
                 "credits", "amount", "-1.00", "form_key", formKey(reasonless), "csrf",
                 csrf(reasonless))).status()).as("an adjustment without a reason").isEqualTo(422);
         assertThat(server.balance("frank")).isEqualTo("6.00");
@@ -220,7 +233,7 @@ class PortalSecurityTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        assertThat(get("/admin/customers/frank", cookie).status()).as("a revoked key")
+        assertThat(get("/admin/customer?id=frank", cookie).status()).as("a revoked key")
                 .isEqualTo(401);
     }
 
@@ -228,16 +241,16 @@ class PortalSecurityTest {
     void aReadKeyMayLookButNotWriteAndSigningOutEndsTheSession() {
         String key = server.keys.create("console-reader", ApiKeys.Scope.READ);
         String cookie = post("/admin/sign-in", null, Map.of("key", key)).cookie();
-        PortalHttp.Page page = get("/admin/customers/bob", cookie);
+        PortalHttp.Page page = get("/admin/customer?id=bob", cookie);
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.body()).contains("222.22").doesNotContain("id=\"grant-form\"");
-        assertThat(post("/admin/customers/bob/adjustments", cookie, Map.of("credit_type",
+        assertThat(post("/admin/adjustments", cookie, Map.of("customer", "bob", "credit_type",
                 "credits", "amount", "-1.00", "reason", "x", "form_key", "frm_BBBBBBBBBBBBBBBB",
                 "csrf", csrf(page.body()))).status()).isEqualTo(403);
         assertThat(server.balance("bob")).isEqualTo("222.22");
         assertThat(post("/admin/sign-out", cookie, Map.of("csrf", csrf(page.body()))).status())
                 .isEqualTo(303);
-        assertThat(get("/admin/customers/bob", cookie).status()).isEqualTo(401);
+        assertThat(get("/admin/customer?id=bob", cookie).status()).isEqualTo(401);
     }
 
     @Test
@@ -250,7 +263,11 @@ class PortalSecurityTest {
         for (String body : List.of("{}", "{\"customer_id\":\"bad id\"}",
                 "{\"customer_id\":\"alice\",\"locale\":\"fr\"}",
                 "{\"customer_id\":\"alice\",\"return_url\":\"javascript:alert(1)\"}",
-                "{\"customer_id\":\"alice\",\"extra\":1}", "{\"customer_id\":7}")) {
+                "{\"customer_id\":\"alice\",\"extra\":1}", "{\"customer_id\":7}",
+                "{\"customer_id\":\"alice\",\"return_url\":\"https://x.example/"
+                        + "a".repeat(PortalSessions.RETURN_URL_LENGTH_MAX) + "\"}",
+                "{\"customer_id\":\"alice\",\"return_url\":\"https:///nohost\"}",
+                "{\"customer_id\":\"alice\",\"return_url\":\"not a url\"}")) {
             TestServer.Response r = server.post("/v1/portal-sessions", body);
             assertThat(r.status()).as(body).isBetween(400, 422);
         }

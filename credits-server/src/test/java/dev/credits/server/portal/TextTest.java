@@ -76,13 +76,24 @@ class TextTest {
     }
 
     @Test
-    void theRunwayIsWholeDaysOfTheLast30DaysRate() {
+    void theRunwayIsWholeDaysOfTheRecentRate() {
         Text en = Text.of("en");
-        assertThat(Portal.runway(en, Amount.ofUnits(10_000, 2), 3_000))
-                .contains("about 100 days");
-        assertThat(Portal.runway(en, Amount.ofUnits(10_000, 2), 0)).contains("No usage");
-        assertThat(Portal.runway(en, Amount.ofUnits(-5, 2), 10)).contains("Nothing left");
-        assertThat(Portal.runway(en, Amount.ofUnits(Long.MAX_VALUE, 2), 1))
+        assertThat(Portal.runway(en, Amount.ofUnits(10_000, 2), 3_000, 30))
+                .contains("about 100 days").contains("last 30 days");
+        assertThat(Portal.runway(en, Amount.ofUnits(10_000, 2), 0, 30)).contains("No usage");
+        assertThat(Portal.runway(en, Amount.ofUnits(-5, 2), 10, 30)).contains("Nothing left");
+        assertThat(Portal.runway(en, Amount.ofUnits(Long.MAX_VALUE, 2), 1, 30))
                 .contains("100,000 days");
+        assertThat(Portal.runway(en, Amount.ofUnits(10_000, 2), 1_000, 1))
+                .isEqualTo("At your rate of the last day, your credits last about 10 days");
+    }
+
+    @Test
+    void theRunwaysRateIsTakenSinceTheFirstUseOfTheLast30Days() {
+        java.time.LocalDate today = java.time.LocalDate.parse("2026-12-02");
+        assertThat(Portal.daysOfUse(today, today)).isEqualTo(1);
+        assertThat(Portal.daysOfUse(today.minusDays(1), today)).isEqualTo(2);
+        assertThat(Portal.daysOfUse(today.minusDays(40), today)).isEqualTo(30);
+        assertThat(Portal.daysOfUse(null, today)).isEqualTo(30);
     }
 }
