@@ -45,6 +45,41 @@ public final class Jdbc {
         }
     }
 
+    /** Sets a statement's parameters. */
+    public interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /** Reads a result set into a value. */
+    public interface Reader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** One query on a connection of its own (autocommit), read by {@code reader}. */
+    public static <T> T query(DataSource dataSource, String sql, Binder binder,
+                              Reader<T> reader) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                return reader.read(rs);
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** One statement on a connection of its own (autocommit); the rows it changed. */
+    public static int update(DataSource dataSource, String sql, Binder binder) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
     /** A lost or refused connection is {@link StorageUnavailableException}; the rest is a bug. */
     public static RuntimeException translate(SQLException e) {
         String state = e.getSQLState();

@@ -249,24 +249,14 @@ public final class PortalSessions {
 
     /** A live session by id (not ended); null for none. */
     private Session load(String id) {
-        String sql = "select id, kind, customer_id, key_hash, locale, return_url, created_at,"
-                + " expires_at from portal_sessions where id = ? and ended_at is null";
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new Session(rs.getString("id"),
+        return Jdbc.query(dataSource, "select id, kind, customer_id, key_hash, locale,"
+                + " return_url, created_at, expires_at from portal_sessions where id = ?"
+                + " and ended_at is null", ps -> ps.setString(1, id), rs -> !rs.next() ? null
+                : new Session(rs.getString("id"),
                         Kind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
                         rs.getString("customer_id"), rs.getString("key_hash"),
                         rs.getString("locale"), rs.getString("return_url"),
-                        Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "expires_at"));
-            }
-        } catch (SQLException e) {
-            throw Jdbc.translate(e);
-        }
+                        Jdbc.getInstant(rs, "created_at"), Jdbc.getInstant(rs, "expires_at")));
     }
 
     // ---- signing keys
@@ -346,19 +336,15 @@ public final class PortalSessions {
         if (k != null && System.nanoTime() - k.loadedAtNanos() < KEY_CACHE_NANOS) {
             return k.all();
         }
-        String sql = "select id, secret, retired_at from portal_signing_keys"
-                + " order by created_at desc, id";
-        List<SigningKey> all = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                all.add(new SigningKey(rs.getString("id"), rs.getBytes("secret"),
-                        Jdbc.getInstant(rs, "retired_at")));
-            }
-        } catch (SQLException e) {
-            throw Jdbc.translate(e);
-        }
+        List<SigningKey> all = Jdbc.query(dataSource, "select id, secret, retired_at from"
+                + " portal_signing_keys order by created_at desc, id", ps -> { }, rs -> {
+                    List<SigningKey> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(new SigningKey(rs.getString("id"), rs.getBytes("secret"),
+                                Jdbc.getInstant(rs, "retired_at")));
+                    }
+                    return out;
+                });
         keys = new Keys(List.copyOf(all), System.nanoTime());
         return all;
     }
@@ -400,17 +386,7 @@ public final class PortalSessions {
         }
     }
 
-    private interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    private int update(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw Jdbc.translate(e);
-        }
+    private int update(String sql, Jdbc.Binder binder) {
+        return Jdbc.update(dataSource, sql, binder);
     }
 }
