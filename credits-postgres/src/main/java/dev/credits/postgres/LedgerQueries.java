@@ -600,36 +600,14 @@ final class LedgerQueries {
         }
     }
 
-    // ---- JDBC plumbing
+    // ---- JDBC plumbing: one statement on a connection of its own (Jdbc)
 
-    interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
+    private <T> T query(String sql, Jdbc.Binder binder, Jdbc.Reader<T> reader) {
+        return Jdbc.query(dataSource, sql, binder, reader);
     }
 
-    interface Reader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private <T> T query(String sql, Binder binder, Reader<T> reader) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                return reader.read(rs);
-            }
-        } catch (SQLException e) {
-            throw PostgresLedgerStore.translate(e);
-        }
-    }
-
-    private int update(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw PostgresLedgerStore.translate(e);
-        }
+    private int update(String sql, Jdbc.Binder binder) {
+        return Jdbc.update(dataSource, sql, binder);
     }
 
     /**
