@@ -8,16 +8,19 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The database the ledger runs on: the configured JDBC URL, or the embedded PostgreSQL in the
- * data directory. Migrates the schema on open and logs one line saying which database, where,
- * and its durability settings.
+ * The database the ledger runs on: the configured JDBC URL, the embedded PostgreSQL in the data
+ * directory, or an application's own {@link DataSource} ({@link #on}). Migrates the schema on
+ * open and logs one line saying which database, where, and its durability settings.
  */
 public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -30,21 +33,54 @@ public final class Database implements AutoCloseable {
     static final int WRITE_POOL_SPARE = 1;
     /** Connections of the pool for background work (webhook delivery), opened when used. */
     public static final int BACKGROUND_POOL_SIZE = 4;
+    /** Where the ledger's migrations are: a folder of its own, apart from an application's. */
+    public static final String MIGRATIONS_LOCATION = "classpath:db/credits";
+    /** The schema history of a database that is the ledger's alone (server, CLI, library). */
+    public static final String HISTORY_TABLE_DEFAULT = "flyway_schema_history";
+    /** Flyway's table names: unquoted SQL identifiers, as PostgreSQL folds them. */
+    private static final Pattern HISTORY_TABLE_PATTERN =
+            Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final EmbeddedDatabase embedded;
-    private final HikariDataSource dataSource;
-    private final HikariDataSource writeDataSource;
-    private final HikariDataSource backgroundDataSource;
+    private final DataSource dataSource;
+    private final DataSource writeDataSource;
+    private final DataSource backgroundDataSource;
+    /** The pools this object made and closes; none for an application's data source. */
+    private final List<HikariDataSource> owned;
     private final String description;
 
-    private Database(EmbeddedDatabase embedded, HikariDataSource dataSource,
-                     HikariDataSource writeDataSource, HikariDataSource backgroundDataSource,
+    private Database(EmbeddedDatabase embedded, DataSource dataSource, DataSource writeDataSource,
+                     DataSource backgroundDataSource, List<HikariDataSource> owned,
                      String description) {
         this.embedded = embedded;
         this.dataSource = dataSource;
         this.writeDataSource = writeDataSource;
         this.backgroundDataSource = backgroundDataSource;
+        this.owned = owned;
         this.description = description;
+    }
+
+    /**
+     * The ledger on an application's own {@code dataSource} (e.g. the pool of a Spring Boot
+     * application), migrated with a schema history table of its own ({@code historyTable}), so
+     * that the application's migrations and the ledger's never mix: a schema that already holds
+     * the application's tables is baselined at version 0 and then migrated from V1. Reads,
+     * batches and background work all take connections from {@code dataSource}, which the
+     * application keeps and closes.
+     *
+     * @throws IllegalArgumentException for a history table that is not a plain lower-case name
+     */
+    public static Database on(DataSource dataSource, String historyTable) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        if (historyTable == null || !HISTORY_TABLE_PATTERN.matcher(historyTable).matches()) {
+            throw new IllegalArgumentException("the schema history table must match "
+                    + HISTORY_TABLE_PATTERN + ": " + historyTable);
+        }
+        migrate(dataSource, historyTable);
+        String description = describe(dataSource, null,
+                "the application's data source (schema history in " + historyTable + ")");
+        LOG.info(description);
+        return new Database(null, dataSource, dataSource, dataSource, List.of(), description);
     }
 
     public static Database open(CreditsConfig config) {
@@ -63,7 +99,7 @@ public final class Database implements AutoCloseable {
         HikariDataSource background = null;
         try {
             dataSource = pool("credits", url, user, password, config.poolSize());
-            migrate(dataSource);
+            migrate(dataSource, HISTORY_TABLE_DEFAULT);
             // Ledger batches get a pool of their own: subscriptions, AI calls and reads, however
             // many, can never take the connections that spends commit on.
             int writers = config.groupCommit() ? GroupCommitter.COMMITTERS + WRITE_POOL_SPARE
@@ -73,7 +109,8 @@ public final class Database implements AutoCloseable {
                     BACKGROUND_POOL_SIZE, 0);
             String description = describe(dataSource, embedded, url);
             LOG.info(description);
-            return new Database(embedded, dataSource, writeDataSource, background, description);
+            return new Database(embedded, dataSource, writeDataSource, background,
+                    List.of(background, writeDataSource, dataSource), description);
         } catch (RuntimeException e) {
             if (background != null) {
                 background.close();
@@ -115,8 +152,12 @@ public final class Database implements AutoCloseable {
         return new HikariDataSource(hikari);
     }
 
-    static void migrate(DataSource dataSource) {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration")
+    static void migrate(DataSource dataSource, String historyTable) {
+        // A history table of its own is one the ledger shares a schema with an application in:
+        // that schema may hold tables already, which Flyway refuses unless told to baseline.
+        boolean shared = !HISTORY_TABLE_DEFAULT.equals(historyTable);
+        Flyway.configure().dataSource(dataSource).locations(MIGRATIONS_LOCATION)
+                .table(historyTable).baselineOnMigrate(shared).baselineVersion("0")
                 .loggers("slf4j").load().migrate();
     }
 
@@ -165,9 +206,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        backgroundDataSource.close();
-        writeDataSource.close();
-        dataSource.close();
+        owned.forEach(HikariDataSource::close);
         if (embedded != null) {
             embedded.close();
         }

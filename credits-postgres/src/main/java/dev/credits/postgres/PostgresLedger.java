@@ -29,7 +29,20 @@ public final class PostgresLedger implements AutoCloseable {
      * ledger on it; fails with the database's error when it cannot be reached or migrated.
      */
     public static PostgresLedger open(CreditsConfig config) {
-        Database database = Database.open(config);
+        return open(config, Database.open(config));
+    }
+
+    /**
+     * Opens the ledger on an application's own {@code dataSource}, migrated with the schema
+     * history table {@code historyTable} (see {@link Database#on}); {@code config}'s database
+     * settings are not used. Closing the ledger leaves {@code dataSource} open.
+     */
+    public static PostgresLedger open(CreditsConfig config, DataSource dataSource,
+                                      String historyTable) {
+        return open(config, Database.on(dataSource, historyTable));
+    }
+
+    private static PostgresLedger open(CreditsConfig config, Database database) {
         try {
             Credits credits = Credits.open(config,
                     new PostgresLedgerStore(database, config.creditTypes()));

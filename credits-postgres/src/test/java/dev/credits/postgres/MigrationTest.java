@@ -26,7 +26,7 @@ class MigrationTest {
     void keysOnceScopedPerCustomer_becomeGlobal_andTheLaterUsesOfAKeyConflict() throws Exception {
         String url = TestDatabase.newDatabaseUrl();
         Flyway.configure().dataSource(url, TestDatabase.user(), null)
-                .locations("classpath:db/migration").target("4").load().migrate();
+                .locations("classpath:db/credits").target("4").load().migrate();
         try (Connection c = DriverManager.getConnection(url, TestDatabase.user(), null);
              Statement st = c.createStatement()) {
             st.execute("insert into idempotency_keys values"
@@ -62,7 +62,7 @@ class MigrationTest {
     void theGrantsAPeriodDecidedBeforeDerivedKeys_areMadeUnderTheNewNames() throws Exception {
         String url = TestDatabase.newDatabaseUrl();
         Flyway.configure().dataSource(url, TestDatabase.user(), null)
-                .locations("classpath:db/migration").target("6").load().migrate();
+                .locations("classpath:db/credits").target("6").load().migrate();
         String t = "'2026-01-01T00:00:00Z'";
         try (Connection c = DriverManager.getConnection(url, TestDatabase.user(), null);
              Statement st = c.createStatement()) {

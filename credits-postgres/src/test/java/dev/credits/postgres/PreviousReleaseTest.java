@@ -52,7 +52,7 @@ class PreviousReleaseTest {
         }
         String url = TestDatabase.newDatabaseUrl();
         Flyway.configure().dataSource(url, TestDatabase.user(), null)
-                .locations("classpath:db/migration").target(PreviousRelease.SCHEMA_VERSION)
+                .locations("classpath:db/credits").target(PreviousRelease.SCHEMA_VERSION)
                 .load().migrate();
         PreviousRelease.Ids ids = PreviousRelease.load(url, TestDatabase.user());
         try (Credits credits = Credits.open(config(url))) { // migrates to the newest version
