@@ -53,7 +53,8 @@ public final class Credits implements AutoCloseable {
         this.types = config.creditTypes();
         this.clock = config.clock();
         this.events = new EventDispatcher(store, clock);
-        this.committer = config.groupCommit() ? new GroupCommitter(store, clock, events::publish)
+        this.committer = config.groupCommit() ? new GroupCommitter(store, clock, events::publish,
+                config.groupCommitQueueCommandsMax())
                 : null;
         if (config.sweepIntervalMs() > 0) {
             sweeper = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -1,5 +1,6 @@
 package dev.credits;
 
+import dev.credits.internal.GroupCommitter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
@@ -18,15 +19,21 @@ import java.util.Objects;
  * @param sweepIntervalMs  how often the background sweeper records due expiries; 0 turns it off
  * @param groupCommit      apply concurrent commands in batches, one transaction per batch
  *                         (default); false runs one transaction per command
+ * @param groupCommitQueueCommandsMax with group commit: commands waiting for a batch, at most,
+ *                         before callers are pushed back ({@link OverloadedException});
+ *                         1..{@link #GROUP_COMMIT_QUEUE_COMMANDS_MAX}
  */
 public record CreditsConfig(String databaseUrl, String databaseUser, String databasePassword,
                             Path dataDirectory, CreditTypes creditTypes, Clock clock,
                             boolean durable, int poolSize, long sweepIntervalMs,
-                            boolean groupCommit) {
+                            boolean groupCommit, int groupCommitQueueCommandsMax) {
 
     public static final int POOL_SIZE_DEFAULT = 16;
     public static final int POOL_SIZE_MAX = 200;
     public static final long SWEEP_INTERVAL_MS_DEFAULT = 5_000;
+    public static final int GROUP_COMMIT_QUEUE_COMMANDS_DEFAULT = GroupCommitter.QUEUE_COMMANDS_MAX;
+    /** A queue this long holds about a second of the fastest batched spending measured. */
+    public static final int GROUP_COMMIT_QUEUE_COMMANDS_MAX = 65_536;
 
     public CreditsConfig {
         Objects.requireNonNull(dataDirectory, "dataDirectory");
@@ -38,51 +45,70 @@ public record CreditsConfig(String databaseUrl, String databaseUser, String data
         if (sweepIntervalMs < 0) {
             throw new IllegalArgumentException("sweepIntervalMs must not be negative");
         }
+        if (groupCommitQueueCommandsMax < 1
+                || groupCommitQueueCommandsMax > GROUP_COMMIT_QUEUE_COMMANDS_MAX) {
+            throw new IllegalArgumentException("groupCommitQueueCommandsMax must be 1.."
+                    + GROUP_COMMIT_QUEUE_COMMANDS_MAX);
+        }
     }
 
     /** The embedded database in {@code ./data}, the default credit type, durable, system clock. */
     public static CreditsConfig defaults() {
         return new CreditsConfig(null, null, null, Path.of("data"), CreditTypes.defaults(),
-                Clock.systemUTC(), true, POOL_SIZE_DEFAULT, SWEEP_INTERVAL_MS_DEFAULT, true);
+                Clock.systemUTC(), true, POOL_SIZE_DEFAULT, SWEEP_INTERVAL_MS_DEFAULT, true,
+                GROUP_COMMIT_QUEUE_COMMANDS_DEFAULT);
     }
 
     public CreditsConfig withDatabase(String url, String user, String password) {
         return new CreditsConfig(url, user, password, dataDirectory, creditTypes, clock, durable,
-                poolSize, sweepIntervalMs, groupCommit);
+                poolSize, sweepIntervalMs,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withDataDirectory(Path directory) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, directory,
-                creditTypes, clock, durable, poolSize, sweepIntervalMs, groupCommit);
+                creditTypes, clock, durable, poolSize, sweepIntervalMs,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withCreditTypes(CreditTypes types) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory, types,
-                clock, durable, poolSize, sweepIntervalMs, groupCommit);
+                clock, durable, poolSize, sweepIntervalMs,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withClock(Clock value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, value, durable, poolSize, sweepIntervalMs, groupCommit);
+                creditTypes, value, durable, poolSize, sweepIntervalMs,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withDurable(boolean value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, value, poolSize, sweepIntervalMs, groupCommit);
+                creditTypes, clock, value, poolSize, sweepIntervalMs,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withPoolSize(int value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, durable, value, sweepIntervalMs, groupCommit);
+                creditTypes, clock, durable, value, sweepIntervalMs,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withSweepIntervalMs(long value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, durable, poolSize, value, groupCommit);
+                creditTypes, clock, durable, poolSize, value,
+                groupCommit, groupCommitQueueCommandsMax);
     }
 
     public CreditsConfig withGroupCommit(boolean value) {
         return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
-                creditTypes, clock, durable, poolSize, sweepIntervalMs, value);
+                creditTypes, clock, durable, poolSize, sweepIntervalMs, value,
+                groupCommitQueueCommandsMax);
+    }
+
+    public CreditsConfig withGroupCommitQueueCommandsMax(int value) {
+        return new CreditsConfig(databaseUrl, databaseUser, databasePassword, dataDirectory,
+                creditTypes, clock, durable, poolSize, sweepIntervalMs, groupCommit, value);
     }
 }

@@ -61,8 +61,8 @@ public final class GroupCommitter implements AutoCloseable {
         this(store, clock, publisher, QUEUE_COMMANDS_MAX);
     }
 
-    /** With a smaller queue, for tests of the push-back. */
-    GroupCommitter(LedgerStore store, Clock clock, Consumer<List<StoredEvent>> publisher,
+    /** With a queue of {@code queueCommandsMax} commands in all, shared out over the committers. */
+    public GroupCommitter(LedgerStore store, Clock clock, Consumer<List<StoredEvent>> publisher,
                    int queueCommandsMax) {
         this.store = store;
         this.clock = clock;
