@@ -1,0 +1,90 @@
+package dev.credits.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credits.Credits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpEntity;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** Boots the example on the embedded PostgreSQL and sells, meters and refuses over HTTP. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"credits.durable=false", "credits.sweeper-interval=0"})
+class ExampleApplicationTest {
+    @Autowired
+    TestRestTemplate http;
+    @Autowired
+    Credits credits;
+
+    @DynamicPropertySource
+    static void dataDirectory(DynamicPropertyRegistry registry) throws Exception {
+        Path data = Files.createTempDirectory("credits-spring-example");
+        registry.add("credits.data-directory", data::toString);
+    }
+
+    private static HttpEntity<Object> withKey(String key, Object body) {
+        HttpHeaders headers = new HttpHeaders();
+        headers.set("Idempotency-Key", key);
+        headers.setContentType(MediaType.APPLICATION_JSON);
+        return new HttpEntity<>(body, headers);
+    }
+
+    @Test
+    @SuppressWarnings("rawtypes")
+    void aPackBought_thenAChatMetered_thenAnEmptyWalletRefused() {
+        ResponseEntity<Map> bought = http.postForEntity("/customers/ann/purchases/pack_small",
+                withKey("pay_1", null), Map.class);
+        assertThat(bought.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(bought.getBody()).containsEntry("balance", "500.00");
+        // the payment's webhook retried: granted once
+        http.postForEntity("/customers/ann/purchases/pack_small", withKey("pay_1", null),
+                Map.class);
+        assertThat(credits.wallet("ann", "credits").balance()).hasToString("500.00");
+
+        ResponseEntity<Map> chat = http.postForEntity("/customers/ann/chat",
+                withKey("req_1", Map.of("prompt", "How many credits do I have left?")),
+                Map.class);
+        assertThat(chat.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat((String) chat.getBody().get("answer")).startsWith("You asked:");
+        long left = credits.wallet("ann", "credits").balance().units();
+        assertThat(left).isLessThan(50_000).isPositive();
+        assertThat(chat.getBody()).containsEntry("balance",
+                credits.wallet("ann", "credits").balance().toString());
+
+        ResponseEntity<Map> refused = http.postForEntity("/customers/bob/chat",
+                withKey("req_2", Map.of("prompt", "hello")), Map.class);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.PAYMENT_REQUIRED);
+        assertThat(refused.getHeaders().getContentType().toString())
+                .startsWith("application/problem+json");
+        assertThat(refused.getBody()).containsEntry("code", "insufficient_credits")
+                .containsEntry("balance", "0.00").containsKey("required");
+        assertThat(credits.wallet("bob", "credits").balance().units()).isZero();
+
+        ResponseEntity<Map> unknown = http.postForEntity("/customers/ann/purchases/pack_huge",
+                withKey("pay_2", null), Map.class);
+        assertThat(unknown.getStatusCode().is4xxClientError()).isTrue();
+        assertThat(credits.wallet("ann", "credits").balance().units()).isEqualTo(left);
+    }
+
+    @Test
+    @SuppressWarnings("rawtypes")
+    void actuatorShowsTheLedgersHealth() {
+        ResponseEntity<Map> health = http.getForEntity("/actuator/health/credits", Map.class);
+        assertThat(health.getStatusCode()).isEqualTo(HttpStatus.OK);
+        assertThat(health.getBody()).containsEntry("status", "UP");
+        ResponseEntity<Map> meter = http.getForEntity(
+                "/actuator/metrics/credits.ledger.database.reachable", Map.class);
+        assertThat(meter.getStatusCode()).isEqualTo(HttpStatus.OK);
+    }
+}
