@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.credits.server.TestServer.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +54,38 @@ class OpenApiTest {
                 .toList()));
         assertThat(documented).contains("POST /v1/customers/{customer}/spend",
                 "GET /v1/customers/{customer}/transactions", "POST /v1/holds/{id}/capture");
+    }
+
+    @Test
+    void theProblemCodes_areExactlyTheOnesTheServerAnswers() {
+        JsonNode codes = t.get("/openapi.json").json()
+                .at("/components/schemas/Problem/properties/code/enum");
+        Set<String> documented = new TreeSet<>();
+        codes.forEach(code -> documented.add(code.asText()));
+        Set<String> answered = new TreeSet<>();
+        for (ProblemCode code : ProblemCode.values()) {
+            answered.add(code.wireName);
+        }
+        assertThat(documented).isEqualTo(answered);
+    }
+
+    /**
+     * clients/typescript is generated from this document; its openapi.sha256 says from which.
+     * A route or shape changed without {@code npm run generate} there fails here, node or not.
+     */
+    @Test
+    void theTypeScriptClient_isGeneratedFromThisDocument() throws Exception {
+        Path recorded = Path.of("../clients/typescript/openapi.sha256");
+        assertThat(recorded).exists();
+        byte[] document;
+        try (var in = OpenApiTest.class.getResourceAsStream(OperationsApi.OPENAPI_RESOURCE)) {
+            document = in.readAllBytes();
+        }
+        String hash = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(document));
+        assertThat(Files.readString(recorded).split("\\s+")[0])
+                .as("run `npm run generate` in clients/typescript and commit what it writes")
+                .isEqualTo(hash);
     }
 
     @Test

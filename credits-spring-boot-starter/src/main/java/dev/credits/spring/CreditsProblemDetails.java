@@ -37,10 +37,18 @@ public class CreditsProblemDetails {
         };
     }
 
+    /** The code in words, as the server's titles: "Insufficient credits". */
+    static String title(String code) {
+        String words = code.replace('_', ' ');
+        return words.isEmpty() ? words
+                : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
     @ExceptionHandler(CreditsException.class)
     public ProblemDetail handle(CreditsException e) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status(e.code()), e.getMessage());
         problem.setType(URI.create(TYPE_PREFIX + e.code()));
+        problem.setTitle(title(e.code()));
         problem.setProperty("code", e.code());
         if (e instanceof InsufficientCreditsException insufficient) {
             problem.setProperty("balance", insufficient.getBalance().toString());

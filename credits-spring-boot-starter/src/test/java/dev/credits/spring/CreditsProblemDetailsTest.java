@@ -47,6 +47,7 @@ class CreditsProblemDetailsTest {
                 .andExpect(jsonPath("$.type").value("urn:credits:problem:insufficient_credits"))
                 .andExpect(jsonPath("$.code").value("insufficient_credits"))
                 .andExpect(jsonPath("$.status").value(402))
+                .andExpect(jsonPath("$.title").value("Insufficient credits"))
                 .andExpect(jsonPath("$.balance").value("1.50"))
                 .andExpect(jsonPath("$.available").value("1.00"))
                 .andExpect(jsonPath("$.required").value("3.00"));
