@@ -20,6 +20,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,7 @@ public final class Credits implements AutoCloseable {
     private final EventDispatcher events;
     private final GroupCommitter committer; // null: one transaction per command
     private final ScheduledExecutorService sweeper;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Credits(LedgerStore store, CreditsConfig config) {
         this.store = store;
@@ -445,8 +447,12 @@ public final class Credits implements AutoCloseable {
         return store.isHealthy();
     }
 
+    /** Stops the sweeper, commits what is queued, stops event delivery, closes the store; once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (sweeper != null) {
             sweeper.shutdownNow();
         }

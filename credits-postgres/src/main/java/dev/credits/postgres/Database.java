@@ -65,22 +65,41 @@ public final class Database implements AutoCloseable {
      * application), migrated with a schema history table of its own ({@code historyTable}), so
      * that the application's migrations and the ledger's never mix: a schema that already holds
      * the application's tables is baselined at version 0 and then migrated from V1. Reads,
-     * batches and background work all take connections from {@code dataSource}, which the
-     * application keeps and closes.
+     * batches and background work all take connections from {@code dataSource}, in auto-commit
+     * mode whatever the pool's default; the application keeps the pool and closes it.
      *
      * @throws IllegalArgumentException for a history table that is not a plain lower-case name
+     *         or is Flyway's default (the application's own history), and for a data source that
+     *         is not PostgreSQL
      */
     public static Database on(DataSource dataSource, String historyTable) {
         Objects.requireNonNull(dataSource, "dataSource");
-        if (historyTable == null || !HISTORY_TABLE_PATTERN.matcher(historyTable).matches()) {
+        if (historyTable == null || !HISTORY_TABLE_PATTERN.matcher(historyTable).matches()
+                || HISTORY_TABLE_DEFAULT.equals(historyTable)) {
             throw new IllegalArgumentException("the schema history table must match "
-                    + HISTORY_TABLE_PATTERN + ": " + historyTable);
+                    + HISTORY_TABLE_PATTERN + " and not be " + HISTORY_TABLE_DEFAULT
+                    + " (an application's own): " + historyTable);
         }
-        migrate(dataSource, historyTable);
-        String description = describe(dataSource, null,
+        DataSource ledger = new AutoCommitDataSource(dataSource);
+        requirePostgres(ledger);
+        migrate(ledger, historyTable);
+        String description = describe(ledger, null,
                 "the application's data source (schema history in " + historyTable + ")");
         LOG.info(description);
-        return new Database(null, dataSource, dataSource, dataSource, List.of(), description);
+        return new Database(null, ledger, ledger, ledger, List.of(), description);
+    }
+
+    private static void requirePostgres(DataSource dataSource) {
+        String product;
+        try (Connection c = dataSource.getConnection()) {
+            product = c.getMetaData().getDatabaseProductName();
+        } catch (SQLException e) {
+            throw PostgresLedgerStore.translate(e);
+        }
+        if (!"PostgreSQL".equals(product)) {
+            throw new IllegalArgumentException("the ledger needs PostgreSQL; the data source is "
+                    + product);
+        }
     }
 
     public static Database open(CreditsConfig config) {

@@ -24,7 +24,12 @@ class ApplicationDataSourceTest {
     private static final String HISTORY = "credits_schema_history";
 
     private static HikariDataSource applicationPool(String url) {
+        return applicationPool(url, true);
+    }
+
+    private static HikariDataSource applicationPool(String url, boolean autoCommit) {
         HikariConfig hikari = new HikariConfig();
+        hikari.setAutoCommit(autoCommit);
         hikari.setJdbcUrl(url);
         hikari.setUsername(TestDatabase.user());
         hikari.setMaximumPoolSize(6);
@@ -53,6 +58,9 @@ class ApplicationDataSourceTest {
             while (rs.next()) {
                 rows.add(rs.getString(1));
             }
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
         }
         return rows;
     }
@@ -64,7 +72,7 @@ class ApplicationDataSourceTest {
             try (PostgresLedger ledger = PostgresLedger.open(config(), pool, HISTORY)) {
                 ledger.credits().wallet("ann", "credits").grant(Grant.of("10.00"));
                 ledger.credits().wallet("ann", "credits").spend(Spend.of("2.50"));
-                assertThat(ledger.dataSource()).isSameAs(pool);
+                assertThat(ledger.dataSource().unwrap(HikariDataSource.class)).isSameAs(pool);
             }
             assertThat(pool.isClosed()).as("the application's pool stays open").isFalse();
             assertThat(rows(pool, "select version from flyway_schema_history"))
@@ -88,7 +96,7 @@ class ApplicationDataSourceTest {
     void aHistoryTableThatIsNotAPlainName_isRefusedBeforeAnythingIsWritten() throws Exception {
         try (HikariDataSource pool = applicationPool(TestDatabase.newDatabaseUrl())) {
             for (String bad : new String[] {null, "", "Credits", "x; drop table orders",
-                    "a".repeat(64), "9history", "public.history"}) {
+                    "a".repeat(64), "9history", "public.history", "flyway_schema_history"}) {
                 assertThatThrownBy(() -> PostgresLedger.open(config(), pool, bad)).as(bad)
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("schema history table");
@@ -96,6 +104,50 @@ class ApplicationDataSourceTest {
             assertThat(rows(pool, "select count(*) from pg_tables where schemaname = 'public'"))
                     .containsExactly("0");
         }
+    }
+
+    @Test
+    void aPoolThatDoesNotAutoCommit_stillKeepsTheLedgersSingleStatements() throws Exception {
+        try (HikariDataSource pool = applicationPool(TestDatabase.newDatabaseUrl(), false)) {
+            try (PostgresLedger ledger = PostgresLedger.open(config(), pool, HISTORY)) {
+                List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                ledger.credits().events().on(dev.credits.event.CreditsGranted.class,
+                        e -> seen.add(e.customerId()));
+                ledger.credits().wallet("ann", "credits").grant(Grant.of("1.00"));
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!rows(pool, "select count(*) from outbox where delivered_at is null")
+                        .equals(List.of("0")) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(seen).containsExactly("ann");
+                assertThat(rows(pool, "select count(*) from outbox where delivered_at is null"))
+                        .as("marked delivered, and committed").containsExactly("0");
+            }
+        }
+    }
+
+    @Test
+    void aDataSourceThatIsNotPostgres_isRefusedBeforeAnythingIsWritten() {
+        javax.sql.DataSource h2 = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+                (proxy, method, args) -> {
+                    if (!method.getName().equals("getConnection")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                            new Class<?>[] {Connection.class}, (c, m, a) -> switch (m.getName()) {
+                                case "getAutoCommit" -> true;
+                                case "close" -> null;
+                                case "getMetaData" -> java.lang.reflect.Proxy.newProxyInstance(
+                                        getClass().getClassLoader(),
+                                        new Class<?>[] {java.sql.DatabaseMetaData.class},
+                                        (d, dm, da) -> "H2");
+                                default -> throw new UnsupportedOperationException(m.getName());
+                            });
+                });
+        assertThatThrownBy(() -> PostgresLedger.open(config(), h2, HISTORY))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("needs PostgreSQL").hasMessageContaining("H2");
     }
 
     @Test

@@ -1,116 +1,126 @@
 package dev.credits.spring;
 
 import dev.credits.Credits;
-import dev.credits.ai.AiMetering;
-import dev.credits.ai.PriceCatalog;
-import dev.credits.event.CreditsEvent;
-import dev.credits.plans.Catalog;
 import dev.credits.plans.Plans;
+import dev.credits.postgres.Database;
 import dev.credits.postgres.PostgresLedger;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.autoconfigure.flyway.FlywayMigrationInitializer;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
 
 /**
- * The ledger in a Spring Boot application. On the application's {@link DataSource} when it has
- * one (credits' migrations keep their own history table, {@code credits.history-table}, and run
- * after the application's own Flyway); else on {@code credits.database-url}; else on an embedded
- * PostgreSQL in {@code credits.data-directory}. Beans: {@link PostgresLedger}, {@link Credits},
- * {@link AiMetering}, {@link Plans}; with Actuator a health indicator ({@code credits}), with
- * Micrometer the ledger's metrics, with Spring Web {@link CreditsProblemDetails}. Every bean
- * backs off when the application defines its own.
+ * The ledger in a Spring Boot application: on {@code credits.database-url} when it is set; else
+ * on the application's {@link DataSource} (credits' migrations keep their own history table,
+ * {@code credits.history-table}, and run after the application's database initialization:
+ * Flyway, Liquibase, SQL scripts); else on an embedded PostgreSQL in
+ * {@code credits.data-directory}. Beans: {@link PostgresLedger}, {@link Credits},
+ * {@link CreditsLifecycle}; with Actuator a health indicator ({@code credits}), with Micrometer
+ * the ledger's meters, with Spring Web {@link CreditsProblemDetails};
+ * {@link CreditsModulesAutoConfiguration} adds AI metering and plans. An application that
+ * defines its own {@link PostgresLedger} or {@link Credits} gets no ledger of the starter's.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-        "org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration"})
+        "org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration",
+        "org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration"})
 @ConditionalOnClass(Credits.class)
 @EnableConfigurationProperties(CreditsProperties.class)
+@Import(DatabaseInitializationDependencyConfigurer.class)
 public class CreditsAutoConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(CreditsAutoConfiguration.class);
+    /** Boot's name for the application's Flyway history table, and its default. */
+    static final String APPLICATION_HISTORY_PROPERTY = "spring.flyway.table";
 
-    /**
-     * The ledger and its database. Waits for the application's Flyway, when it has one, so that
-     * the application's first migration meets an empty schema as it would without credits.
-     */
+    /** The ledger and its database; closed by {@link CreditsLifecycle#stop()}, or here. */
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    public PostgresLedger creditsLedger(CreditsProperties properties,
+    @ConditionalOnMissingBean({PostgresLedger.class, Credits.class})
+    @DependsOnDatabaseInitialization
+    public PostgresLedger creditsLedger(CreditsProperties properties, Environment environment,
                                         ObjectProvider<Clock> clock,
-                                        ObjectProvider<DataSource> dataSource,
-                                        ObjectProvider<FlywayMigrationInitializer> flyway) {
-        flyway.orderedStream().forEach(initializer -> { });
-        var config = CreditsSettings.config(properties,
-                clock.getIfUnique(Clock::systemUTC));
+                                        ObjectProvider<DataSource> dataSources) {
+        var config = CreditsSettings.config(properties, clock.getIfUnique(Clock::systemUTC));
+        if (properties.getDatabaseUrl() != null) {
+            return PostgresLedger.open(config);
+        }
         DataSource application = properties.isUseApplicationDataSource()
-                && properties.getDatabaseUrl() == null ? dataSource.getIfUnique() : null;
-        return application == null ? PostgresLedger.open(config)
-                : PostgresLedger.open(config, application, properties.getHistoryTable());
+                ? applicationDataSource(dataSources) : null;
+        if (application == null) {
+            LOG.info("credits: no application DataSource in use; the ledger runs on an embedded"
+                    + " PostgreSQL in {}", config.dataDirectory().toAbsolutePath());
+            return PostgresLedger.open(config);
+        }
+        String applicationHistory = environment.getProperty(APPLICATION_HISTORY_PROPERTY,
+                Database.HISTORY_TABLE_DEFAULT);
+        if (applicationHistory.equals(properties.getHistoryTable())) {
+            throw new IllegalArgumentException("credits.history-table: must not be the"
+                    + " application's own Flyway history (" + applicationHistory + ")");
+        }
+        return PostgresLedger.open(config, application, properties.getHistoryTable());
+    }
+
+    /** The one DataSource, or null for none; several with none primary is a mistake to say. */
+    private static DataSource applicationDataSource(ObjectProvider<DataSource> dataSources) {
+        DataSource unique = dataSources.getIfUnique();
+        if (unique == null && dataSources.stream().findAny().isPresent()) {
+            throw new IllegalStateException("credits: the application has several DataSource"
+                    + " beans and none is @Primary; mark the ledger's @Primary, or set"
+                    + " credits.database-url, or credits.use-application-data-source=false");
+        }
+        return unique;
     }
 
     /** The ledger's API; closed with {@link #creditsLedger}. */
     @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    public Credits credits(PostgresLedger ledger, CreditsProperties properties,
-                           ApplicationEventPublisher publisher) {
-        Credits credits = ledger.credits();
-        if (properties.isPublishEvents()) {
-            // After the commit, from the outbox, at least once and in order per wallet.
-            credits.events().on(CreditsEvent.class, publisher::publishEvent);
-        }
-        return credits;
+    public Credits credits(PostgresLedger ledger) {
+        return ledger.credits();
     }
 
-    /** AI metering at the built-in list prices, charged as {@code credits.ai} says. */
+    /** Starts event delivery once the listeners exist; closes the ledger before they go. */
     @Bean
     @ConditionalOnMissingBean
-    public AiMetering creditsAiMetering(Credits credits, PostgresLedger ledger,
-                                        CreditsProperties properties,
-                                        ObjectProvider<PriceCatalog> prices) {
-        var ai = CreditsSettings.ai(properties);
-        ai = ai.withCatalog(prices.getIfUnique(PriceCatalog::defaults));
-        try {
-            return AiMetering.open(credits, ledger.dataSource(), ai);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("credits.ai: " + e.getMessage(), e);
-        }
+    public CreditsLifecycle creditsLifecycle(Credits credits, CreditsProperties properties,
+                                             ApplicationEventPublisher publisher,
+                                             ObjectProvider<CreditsEventSink> sinks,
+                                             ObjectProvider<Plans> plans,
+                                             ObjectProvider<PostgresLedger> ledger) {
+        return new CreditsLifecycle(credits, properties.isPublishEvents() ? publisher : null,
+                sinks, plans, ledger);
     }
 
     /**
-     * Plans and packs: the application's {@link Catalog} bean, or {@code credits.products}.
-     * Renews due subscriptions every {@code credits.plans.renewal-interval}.
+     * The {@code credits} health indicator, when Actuator is there. The condition on Actuator's
+     * class guards the nested one, whose annotation is Actuator's own (off with
+     * {@code management.health.credits.enabled=false}).
      */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
-    public Plans creditsPlans(Credits credits, PostgresLedger ledger,
-                              CreditsProperties properties, ObjectProvider<Catalog> catalog) {
-        long renewalMs = CreditsSettings.millis(properties.getPlans().getRenewalInterval(),
-                "credits.plans.renewal-interval");
-        Catalog chosen = catalog.getIfUnique(() ->
-                CreditsSettings.catalog(properties, credits.creditTypes()));
-        Plans plans = Plans.open(credits, ledger.dataSource(), chosen);
-        if (renewalMs > 0) {
-            plans.startScheduler(renewalMs);
-        }
-        return plans;
-    }
-
-    /** The {@code credits} health indicator, when Actuator is there. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+    @ConditionalOnClass(name = {"org.springframework.boot.actuate.health.HealthIndicator",
+            "org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator"})
     static class Health {
-        @Bean
-        @ConditionalOnMissingBean(name = "creditsHealthIndicator")
-        CreditsHealthIndicator creditsHealthIndicator(Credits credits) {
-            return new CreditsHealthIndicator(credits);
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnEnabledHealthIndicator("credits")
+        static class Enabled {
+            @Bean
+            @ConditionalOnMissingBean(name = "creditsHealthIndicator")
+            CreditsHealthIndicator creditsHealthIndicator(Credits credits) {
+                return new CreditsHealthIndicator(credits);
+            }
         }
     }
 

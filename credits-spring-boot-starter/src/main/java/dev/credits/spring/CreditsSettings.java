@@ -33,6 +33,14 @@ final class CreditsSettings {
     static CreditsConfig config(CreditsProperties properties, Clock clock) {
         long sweepMs = millis(properties.getSweeperInterval(), "credits.sweeper-interval");
         CreditTypes types = creditTypes(properties);
+        between("credits.pool-size", properties.getPoolSize(), 1, CreditsConfig.POOL_SIZE_MAX);
+        between("credits.group-commit.queue-commands-max",
+                properties.getGroupCommit().getQueueCommandsMax(), 1,
+                CreditsConfig.GROUP_COMMIT_QUEUE_COMMANDS_MAX);
+        if (properties.getDataDirectory() == null
+                || properties.getDataDirectory().toString().isBlank()) {
+            throw new IllegalArgumentException("credits.data-directory: must not be empty");
+        }
         try {
             CreditsConfig config = CreditsConfig.defaults()
                     .withDataDirectory(properties.getDataDirectory())
@@ -169,6 +177,13 @@ final class CreditsSettings {
         CreditsProperties.Ai ai = properties.getAi();
         return AiConfig.defaults().withCreditType(ai.getCreditType())
                 .withCreditsPerUsd(ai.getCreditsPerUsd(), ai.getMarkupPercent());
+    }
+
+    private static void between(String path, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(path + ": must be " + min + ".." + max + ", was "
+                    + value);
+        }
     }
 
     static long millis(Duration duration, String path) {

@@ -30,6 +30,7 @@ import org.springframework.boot.actuate.autoconfigure.metrics.export.simple.Simp
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -41,7 +42,8 @@ class CreditsAutoConfigurationTest {
     private static final Duration EVENT_WAIT = Duration.ofSeconds(10);
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(CreditsAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(CreditsAutoConfiguration.class,
+                    CreditsModulesAutoConfiguration.class))
             .withPropertyValues("credits.durable=false", "credits.sweeper-interval=0",
                     "credits.plans.renewal-interval=0");
 
@@ -50,11 +52,26 @@ class CreditsAutoConfigurationTest {
     static class ApplicationDataSource {
         @Bean(destroyMethod = "close")
         HikariDataSource dataSource() {
-            HikariDataSource pool = new HikariDataSource();
-            pool.setJdbcUrl(TestDatabase.newDatabaseUrl());
-            pool.setUsername(TestDatabase.user());
-            pool.setMaximumPoolSize(8);
-            return pool;
+            return pool(TestDatabase.newDatabaseUrl());
+        }
+    }
+
+    static HikariDataSource pool(String url) {
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl(url);
+        pool.setUsername(TestDatabase.user());
+        pool.setMaximumPoolSize(8);
+        return pool;
+    }
+
+    /** The application's pool on the database {@link #url} names, the same for every context. */
+    @Configuration(proxyBeanMethods = false)
+    static class SharedDataSource {
+        static volatile String url;
+
+        @Bean(destroyMethod = "close")
+        HikariDataSource dataSource() {
+            return pool(url);
         }
     }
 
@@ -109,14 +126,15 @@ class CreditsAutoConfigurationTest {
     @Test
     void theApplicationsDataSourceAndFlyway_carryTheLedgerBesideTheApplicationsTables() {
         runner.withUserConfiguration(ApplicationDataSource.class, Listening.class)
+                .withPropertyValues("spring.flyway.locations=classpath:db/app-migration")
                 .withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class,
                         MetricsAutoConfiguration.class,
                         SimpleMetricsExportAutoConfiguration.class))
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     DataSource dataSource = context.getBean(DataSource.class);
-                    assertThat(context.getBean(PostgresLedger.class).dataSource())
-                            .isSameAs(dataSource);
+                    assertThat(context.getBean(PostgresLedger.class).dataSource()
+                            .unwrap(HikariDataSource.class)).isSameAs(dataSource);
                     assertThat(rows(dataSource, "select version from flyway_schema_history"
                             + " where version is not null")).as("the application's own")
                             .containsExactly("1");
@@ -192,5 +210,136 @@ class CreditsAutoConfigurationTest {
         runner.withUserConfiguration(ApplicationDataSource.class)
                 .run(context -> assertThat(context).doesNotHaveBean(
                         CreditsProblemDetails.class));
+    }
+
+    /** A table the application made without Flyway (JPA's ddl-auto, Liquibase, a script). */
+    @Configuration(proxyBeanMethods = false)
+    static class SchemaWithoutFlyway {
+        @Bean(destroyMethod = "close")
+        HikariDataSource dataSource() throws Exception {
+            HikariDataSource pool = pool(TestDatabase.newDatabaseUrl());
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                st.execute("create table customers (id text primary key)");
+            }
+            return pool;
+        }
+    }
+
+    @Test
+    void anApplicationWithTablesButNoMigrations_startsWithBootsFlywayOnTheClassPath() {
+        runner.withUserConfiguration(SchemaWithoutFlyway.class)
+                .withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class))
+                .withInitializer(context -> new CreditsFlywayDefaults()
+                        .postProcessEnvironment(context.getEnvironment(), null))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    context.getBean(Credits.class).wallet("ann", "credits")
+                            .grant(Grant.of("1.00"));
+                    assertThat(rows(context.getBean(DataSource.class),
+                            "select count(*) from customers")).containsExactly("0");
+                });
+        // without the default, Boot's Flyway refuses the schema: what the default prevents
+        runner.withUserConfiguration(SchemaWithoutFlyway.class)
+                .withConfiguration(AutoConfigurations.of(FlywayAutoConfiguration.class))
+                .run(context -> assertThat(context).hasFailed());
+    }
+
+    @Test
+    void eventsCommittedBeforeTheContextStarted_reachItsListeners() throws Exception {
+        SharedDataSource.url = TestDatabase.newDatabaseUrl();
+        try (HikariDataSource pool = pool(SharedDataSource.url);
+             PostgresLedger earlier = PostgresLedger.open(
+                     CreditsSettings.config(new CreditsProperties(), java.time.Clock.systemUTC())
+                             .withSweepIntervalMs(0), pool, "credits_schema_history")) {
+            earlier.credits().wallet("gus", "credits").grant(Grant.of("5.00"));
+            earlier.credits().wallet("gus", "credits").spend(Spend.of("1.00"));
+        } // closed with nobody listening: the events wait in the outbox
+        runner.withUserConfiguration(SharedDataSource.class, Listening.class).run(context -> {
+            Listener listener = context.getBean(Listener.class);
+            awaitEvents(listener, 1);
+            assertThat(listener.events).singleElement().isInstanceOfSatisfying(
+                    CreditsSpent.class, spent -> assertThat(spent.customerId()).isEqualTo("gus"));
+        });
+    }
+
+    @Test
+    void withPublishEventsOff_noApplicationEventIsPublished() {
+        runner.withUserConfiguration(ApplicationDataSource.class, Listening.class)
+                .withPropertyValues("credits.publish-events=false")
+                .run(context -> {
+                    Credits credits = context.getBean(Credits.class);
+                    credits.wallet("hal", "credits").grant(Grant.of("2.00"));
+                    credits.wallet("hal", "credits").spend(Spend.of("1.00"));
+                    Thread.sleep(500);
+                    assertThat(context.getBean(Listener.class).events).isEmpty();
+                });
+    }
+
+    @Test
+    void withoutActuatorMicrometerOrSpringWeb_theLedgerStillStarts() {
+        new WebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(CreditsAutoConfiguration.class,
+                        CreditsModulesAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate",
+                        "io.micrometer", "org.springframework.http.ProblemDetail"))
+                .withUserConfiguration(ApplicationDataSource.class)
+                .withPropertyValues("credits.sweeper-interval=0",
+                        "credits.plans.renewal-interval=0")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(Credits.class)
+                            .doesNotHaveBean(CreditsHealthIndicator.class)
+                            .doesNotHaveBean(CreditsMetrics.class)
+                            .doesNotHaveBean(CreditsProblemDetails.class);
+                    context.getBean(Credits.class).wallet("ida", "credits")
+                            .grant(Grant.of("1.00"));
+                });
+    }
+
+    @Test
+    void theHealthIndicator_canBeTurnedOffTheActuatorWay() {
+        runner.withUserConfiguration(ApplicationDataSource.class)
+                .withPropertyValues("management.health.credits.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed()
+                        .doesNotHaveBean(CreditsHealthIndicator.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnCredits {
+        @Bean(destroyMethod = "close")
+        Credits credits() {
+            return Credits.open(dev.credits.CreditsConfig.defaults(),
+                    new dev.credits.memory.InMemoryLedgerStore(
+                            dev.credits.CreditTypes.defaults()));
+        }
+    }
+
+    @Test
+    void anApplicationsOwnCredits_meansNoLedgerOfTheStarters() {
+        runner.withUserConfiguration(OwnCredits.class, ApplicationDataSource.class)
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Credits.class)
+                        .doesNotHaveBean(PostgresLedger.class).doesNotHaveBean(Plans.class)
+                        .doesNotHaveBean(AiMetering.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoDataSources {
+        @Bean(destroyMethod = "close")
+        HikariDataSource first() {
+            return pool(TestDatabase.newDatabaseUrl());
+        }
+
+        @Bean(destroyMethod = "close")
+        HikariDataSource second() {
+            return pool(TestDatabase.newDatabaseUrl());
+        }
+    }
+
+    @Test
+    void twoDataSourcesAndNoPrimary_stopTheApplicationSayingSo() {
+        runner.withUserConfiguration(TwoDataSources.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("several DataSource beans and none is @Primary");
+        });
     }
 }

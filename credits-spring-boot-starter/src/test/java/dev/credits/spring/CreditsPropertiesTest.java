@@ -23,7 +23,8 @@ import org.springframework.context.annotation.Configuration;
 /** credits.* properties: bound, checked at start with the key named, and described for IDEs. */
 class CreditsPropertiesTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(CreditsAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(CreditsAutoConfiguration.class,
+                    CreditsModulesAutoConfiguration.class))
             .withUserConfiguration(CreditsAutoConfigurationTest.ApplicationDataSource.class)
             .withPropertyValues("credits.sweeper-interval=0", "credits.plans.renewal-interval=0");
 
@@ -68,8 +69,14 @@ class CreditsPropertiesTest {
                 new String[] {"credits.credit-types[0].expiring-soon-days=400",
                         "credits.credit-types[0]"},
                 new String[] {"credits.group-commit.queue-commands-max=0",
-                        "groupCommitQueueCommandsMax"},
-                new String[] {"credits.pool-size=0", "poolSize"},
+                        "credits.group-commit.queue-commands-max: must be 1..65536"},
+                new String[] {"credits.group-commit.queue-commands-max=65537",
+                        "credits.group-commit.queue-commands-max"},
+                new String[] {"credits.pool-size=0", "credits.pool-size: must be 1..200"},
+                new String[] {"credits.history-table=flyway_schema_history",
+                        "credits.history-table"},
+                new String[] {"spring.flyway.table=credits_schema_history",
+                        "credits.history-table"},
                 new String[] {"credits.sweeper-interval=-1s", "credits.sweeper-interval"},
                 new String[] {"credits.plans.renewal-interval=-5s",
                         "credits.plans.renewal-interval"},

@@ -27,9 +27,11 @@ class ExampleApplicationTest {
     @Autowired
     Credits credits;
 
+    /** Under target/, so that {@code mvn clean} removes the embedded database's files. */
     @DynamicPropertySource
     static void dataDirectory(DynamicPropertyRegistry registry) throws Exception {
-        Path data = Files.createTempDirectory("credits-spring-example");
+        Path data = Files.createTempDirectory(Files.createDirectories(Path.of("target")),
+                "credits-data-");
         registry.add("credits.data-directory", data::toString);
     }
 
