@@ -1,4 +1,5 @@
-// Regenerates src/schema.ts from the server's OpenAPI document, and openapi.sha256 beside it:
+// Regenerates src/schema.ts and src/keyed.ts from the server's OpenAPI document, and
+// openapi.sha256 beside them:
 // the hash a test of the Java build compares with the document, so that a route changed without
 // the client being regenerated fails the build. Run: npm run generate
 import { createHash } from "node:crypto";
@@ -11,8 +12,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const document = join(root, "../../credits-server/src/main/resources/dev/credits/server/openapi.yml");
 
-const schema = await render(pathToFileURL(document));
+const { schema, keyed } = await render(pathToFileURL(document));
 writeFileSync(join(root, "src/schema.ts"), schema);
+writeFileSync(join(root, "src/keyed.ts"), keyed);
 const hash = createHash("sha256").update(readFileSync(document)).digest("hex");
 writeFileSync(join(root, "openapi.sha256"), hash + "  openapi.yml\n");
-console.log(`src/schema.ts written from ${document} (sha256 ${hash})`);
+console.log(`src/schema.ts and src/keyed.ts written from ${document} (sha256 ${hash})`);

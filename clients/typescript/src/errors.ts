@@ -62,9 +62,10 @@ const BY_CODE: Record<string, typeof CreditsError> = {
 export async function errorOf(response: Response): Promise<CreditsError> {
   let problem: Problem | undefined;
   const type = response.headers.get("content-type") ?? "";
+  const text = await response.text().catch(() => ""); // read once: the connection is freed
   if (type.includes("json")) {
     try {
-      problem = (await response.clone().json()) as Problem;
+      problem = JSON.parse(text) as Problem;
     } catch {
       problem = undefined;
     }

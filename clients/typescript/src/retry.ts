@@ -14,7 +14,27 @@ export const BACKOFF_MAX_MS_DEFAULT = 10_000;
 /** What is retried: rate limited, and unavailable (the server's database is away, say). */
 const RETRIED_STATUSES = new Set([429, 503]);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** A connection refused never reached the server: safe to send again, whatever the request. */
+function neverSent(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  return cause?.code === "ECONNREFUSED";
+}
 
 /** Retry-After in milliseconds: delta-seconds or an HTTP date; undefined when absent or odd. */
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
@@ -28,8 +48,9 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 /**
  * A fetch that sends `request` again on 429 and 503 and when no answer came at all, waiting
  * Retry-After when the server gives one, else an exponential backoff with full jitter. A POST
- * is retried only with an Idempotency-Key (the client always sets one), so that a retry of a
- * write the server did apply replays its first answer instead of applying it twice.
+ * is retried only with an Idempotency-Key (the client sets one on every route that takes it),
+ * so that a retry of a write the server did apply replays its first answer instead of applying
+ * it twice; a POST without one is sent again only when the connection was refused.
  */
 export function retryingFetch(base: typeof fetch, options: RetryOptions = {}): typeof fetch {
   const retries = options.retries ?? RETRIES_DEFAULT;
@@ -47,14 +68,14 @@ export function retryingFetch(base: typeof fetch, options: RetryOptions = {}): t
       try {
         response = await base(request.clone());
       } catch (error) {
-        if (last || request.signal.aborted) throw error;
-        await sleep(jitter(backoffMs, backoffMaxMs, attempt));
+        if (attempt >= retries || request.signal.aborted || !(safe || neverSent(error))) throw error;
+        await sleep(jitter(backoffMs, backoffMaxMs, attempt), request.signal);
         continue;
       }
       if (last || !RETRIED_STATUSES.has(response.status)) return response;
       const wait = retryAfterMs(response.headers.get("retry-after"));
       await response.body?.cancel();
-      await sleep(Math.min(backoffMaxMs, wait ?? jitter(backoffMs, backoffMaxMs, attempt)));
+      await sleep(Math.min(backoffMaxMs, wait ?? jitter(backoffMs, backoffMaxMs, attempt)), request.signal);
     }
   };
 }

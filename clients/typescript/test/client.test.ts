@@ -97,7 +97,12 @@ describe("the typed client against ./credits serve", () => {
 
   test("a bad amount is a ValidationError naming the field; a wrong key an UnauthorizedError", async () => {
     const dan = customer("dan");
-    await assert.rejects(grant(dan, "1.234"), (e: unknown) => e instanceof ValidationError && e.status === 422);
+    await assert.rejects(grant(dan, "1.234"), (e: unknown) => {
+      assert.ok(e instanceof ValidationError);
+      assert.equal(e.status, 422);
+      assert.ok(e.code === "invalid_amount" || e.code === "validation_failed", e.code);
+      return true;
+    });
     const stranger = createCreditsClient({ baseUrl: server.baseUrl, apiKey: "sk_wrong", retries: 0 });
     await assert.rejects(
       stranger.GET("/v1/customers/{customer}/wallets", { params: { path: { customer: dan } } }),
@@ -134,15 +139,39 @@ describe("the typed client against ./credits serve", () => {
   });
 
   test("429 waits Retry-After; retries end in a typed error", async () => {
-    let calls = 0;
+    const at: number[] = [];
     const limited: typeof fetch = async () => {
-      calls++;
+      at.push(Date.now());
       return new Response(JSON.stringify({ code: "unavailable", status: 429, title: "x", detail: "slow down", type: "x" }),
-        { status: 429, headers: { "content-type": "application/problem+json", "retry-after": "0" } });
+        { status: 429, headers: { "content-type": "application/problem+json", "retry-after": "1" } });
     };
     const client = createCreditsClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, fetch: limited, retries: 2, backoffMs: 1 });
     await assert.rejects(client.GET("/v1/credit-types"), (e: unknown) => e instanceof CreditsError && e.status === 429);
-    assert.equal(calls, 3);
+    assert.equal(at.length, 3);
+    assert.ok(at[1]! - at[0]! >= 950 && at[2]! - at[1]! >= 950, `waited ${at[1]! - at[0]!} and ${at[2]! - at[1]!} ms`);
+  });
+
+  test("a POST to a route without keys gets no Idempotency-Key and is not retried on 503", async () => {
+    let calls = 0;
+    const sent: (string | null)[] = [];
+    const unavailable: typeof fetch = async (input, init) => {
+      calls++;
+      sent.push(new Request(input, init).headers.get("Idempotency-Key"));
+      return new Response("{}", { status: 503, headers: { "content-type": "application/problem+json" } });
+    };
+    const client = createCreditsClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, fetch: unavailable, backoffMs: 1 });
+    await assert.rejects(client.POST("/v1/webhook-endpoints/{id}/rotate-secret", { params: { path: { id: "we_1" } } }),
+      (e: unknown) => e instanceof CreditsError && e.status === 503);
+    assert.deepEqual(sent, [null]);
+    assert.equal(calls, 1);
+  });
+
+  test("an aborted request stops waiting at once", async () => {
+    const limited: typeof fetch = async () => new Response("{}", { status: 503, headers: { "retry-after": "10" } });
+    const client = createCreditsClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, fetch: limited });
+    const started = Date.now();
+    await assert.rejects(client.GET("/v1/credit-types", { signal: AbortSignal.timeout(200) }));
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
   });
 
   test("a webhook delivery verifies with the endpoint's secret; a changed body does not", async () => {
@@ -186,11 +215,13 @@ describe("the typed client against ./credits serve", () => {
     }
   });
 
-  test("the committed schema is what the live server's /openapi.json generates", async () => {
+  test("the committed sources are what the live server's /openapi.json generates", async () => {
     const { render } = await import(pathToFileURL(join(here(), "../../scripts/render.mjs")).href);
     const live = await render(new URL(`${server.baseUrl}/openapi.json`));
-    const committed = readFileSync(join(here(), "../../src/schema.ts"), "utf8");
-    assert.equal(live, committed, "run `npm run generate` and commit src/schema.ts");
+    for (const name of ["schema", "keyed"] as const) {
+      const committed = readFileSync(join(here(), `../../src/${name}.ts`), "utf8");
+      assert.equal(live[name], committed, `run \`npm run generate\` and commit src/${name}.ts`);
+    }
   });
 });
 
