@@ -2,6 +2,8 @@
 
 /** POST routes that take an Idempotency-Key: a retry with the key replays the first answer. */
 export const KEYED_POSTS: ReadonlySet<string> = new Set([
+  "/v1/ai-calls/{id}/cancel",
+  "/v1/ai-calls/{id}/complete",
   "/v1/customers/{customer}/adjustments",
   "/v1/customers/{customer}/ai-calls",
   "/v1/customers/{customer}/ai-usage",
@@ -14,9 +16,14 @@ export const KEYED_POSTS: ReadonlySet<string> = new Set([
   "/v1/grants/{id}/void",
   "/v1/holds/{id}/capture",
   "/v1/holds/{id}/release",
+  "/v1/portal-sessions",
   "/v1/subscriptions/{id}/cancel",
   "/v1/subscriptions/{id}/change",
   "/v1/subscriptions/{id}/renew",
   "/v1/test-clock/advance",
+  "/v1/topups/{id}/complete",
+  "/v1/topups/{id}/fail",
+  "/v1/webhook-deliveries/{id}/retry",
   "/v1/webhook-endpoints",
+  "/v1/webhook-endpoints/{id}/rotate-secret",
 ]);

@@ -10,6 +10,7 @@ import {
   CreditsError,
   IdempotencyConflictError,
   InsufficientCreditsError,
+  KEYED_POSTS,
   UnauthorizedError,
   ValidationError,
   verifyWebhook,
@@ -151,7 +152,7 @@ describe("the typed client against ./credits serve", () => {
     assert.ok(at[1]! - at[0]! >= 950 && at[2]! - at[1]! >= 950, `waited ${at[1]! - at[0]!} and ${at[2]! - at[1]!} ms`);
   });
 
-  test("a POST to a route without keys gets no Idempotency-Key and is not retried on 503", async () => {
+  test("a POST to the one route without keys (Stripe's webhook) gets none and is not retried on 503", async () => {
     let calls = 0;
     const sent: (string | null)[] = [];
     const unavailable: typeof fetch = async (input, init) => {
@@ -160,7 +161,7 @@ describe("the typed client against ./credits serve", () => {
       return new Response("{}", { status: 503, headers: { "content-type": "application/problem+json" } });
     };
     const client = createCreditsClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, fetch: unavailable, backoffMs: 1 });
-    await assert.rejects(client.POST("/v1/webhook-endpoints/{id}/rotate-secret", { params: { path: { id: "we_1" } } }),
+    await assert.rejects(client.POST("/v1/stripe/webhook", { params: { header: { "Stripe-Signature": "t=1,v1=00" } }, body: {} }),
       (e: unknown) => e instanceof CreditsError && e.status === 503);
     assert.deepEqual(sent, [null]);
     assert.equal(calls, 1);
@@ -213,6 +214,13 @@ describe("the typed client against ./credits serve", () => {
     } finally {
       receiver.close();
     }
+  });
+
+  test("every POST but Stripe's webhook takes an Idempotency-Key, as API.md has it", async () => {
+    const document = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { post?: unknown }> };
+    const posts = Object.entries(document.paths).filter(([, item]) => item.post).map(([path]) => path);
+    assert.ok(posts.length > 20, `${posts.length} POST routes`);
+    assert.deepEqual(posts.filter((path) => !KEYED_POSTS.has(path)), ["/v1/stripe/webhook"]);
   });
 
   test("the committed sources are what the live server's /openapi.json generates", async () => {

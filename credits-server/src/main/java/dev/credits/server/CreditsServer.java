@@ -15,6 +15,7 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
 import io.javalin.router.Endpoint;
 import io.javalin.router.ParsedEndpoint;
@@ -147,11 +148,12 @@ public final class CreditsServer {
         Portal portalPages = new Portal(credits, plans, payments, sessions, portal.demo(),
                 portal.publicUrl());
         Console console = new Console(credits, keys, sessions, webhooks);
+        ReplayedPosts replayed = new ReplayedPosts(keys.dataSource(), credits.clock());
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
             configure(config, metrics);
             routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks,
-                    topups, paymentsApi, reports, portalApi);
+                    topups, paymentsApi, reports, portalApi, replayed);
             pages(config.routes, portalPages, console);
         });
         app.start(port);
@@ -173,11 +175,21 @@ public final class CreditsServer {
                 routeOf(ctx), ctx.statusCode(), (long) (ms * 1_000_000L)));
     }
 
+    /**
+     * A POST whose operation keeps no Idempotency-Key of its own: the key is kept for it
+     * ({@link ReplayedPosts}), as API.md has every POST accept one.
+     */
+    private static void postKeyed(RoutesConfig routes, ReplayedPosts replayed, String path,
+                                  Handler handler) {
+        routes.post(path, replayed.keyed(path, handler));
+    }
+
     /** Every route of the server, in one place. */
     private static void routes(RoutesConfig routes, LedgerApi ledger, PlansApi subscriptions,
                                OperationsApi operations, Guards guards, AiApi ai,
                                WebhooksApi webhooks, TopupsApi topups,
-                               PaymentsApi payments, ReportsApi reports, PortalApi portal) {
+                               PaymentsApi payments, ReportsApi reports, PortalApi portal,
+                               ReplayedPosts replayed) {
         routes.before(guards::nameRequest);
         routes.after(Guards::forgetRequest);
         routes.before(guards::limitBody);
@@ -201,8 +213,8 @@ public final class CreditsServer {
         routes.get("/v1/customers/{customer}/transactions", ledger::transactions);
         routes.get("/v1/reports/revenue", reports::revenue);
         routes.post("/v1/customers/{customer}/ai-calls", ai::reserve);
-        routes.post("/v1/ai-calls/{id}/complete", ai::complete);
-        routes.post("/v1/ai-calls/{id}/cancel", ai::cancel);
+        postKeyed(routes, replayed, "/v1/ai-calls/{id}/complete", ai::complete);
+        postKeyed(routes, replayed, "/v1/ai-calls/{id}/cancel", ai::cancel);
         routes.post("/v1/customers/{customer}/ai-usage", ai::recordUsage);
         routes.get("/v1/customers/{customer}/ai-usage", ai::usageTotals);
 
@@ -223,9 +235,10 @@ public final class CreditsServer {
         routes.get("/v1/webhook-endpoints/{id}", webhooks::get);
         routes.patch("/v1/webhook-endpoints/{id}", webhooks::update);
         routes.delete("/v1/webhook-endpoints/{id}", webhooks::delete);
-        routes.post("/v1/webhook-endpoints/{id}/rotate-secret", webhooks::rotateSecret);
+        postKeyed(routes, replayed, "/v1/webhook-endpoints/{id}/rotate-secret",
+                webhooks::rotateSecret);
         routes.get("/v1/webhook-endpoints/{id}/deliveries", webhooks::deliveries);
-        routes.post("/v1/webhook-deliveries/{id}/retry", webhooks::retry);
+        postKeyed(routes, replayed, "/v1/webhook-deliveries/{id}/retry", webhooks::retry);
         routes.get("/v1/events", webhooks::events);
         routes.get("/v1/events/{id}", webhooks::event);
         routes.put("/v1/customers/{customer}/wallets/{credit_type}/auto-topup",
@@ -235,11 +248,11 @@ public final class CreditsServer {
         routes.delete("/v1/customers/{customer}/wallets/{credit_type}/auto-topup",
                 topups::deleteRule);
         routes.get("/v1/topups/{id}", topups::get);
-        routes.post("/v1/topups/{id}/complete", topups::complete);
-        routes.post("/v1/topups/{id}/fail", topups::fail);
+        postKeyed(routes, replayed, "/v1/topups/{id}/complete", topups::complete);
+        postKeyed(routes, replayed, "/v1/topups/{id}/fail", topups::fail);
         routes.post("/v1/customers/{customer}/checkout-sessions", payments::checkout);
         routes.post(Guards.STRIPE_WEBHOOK, payments::webhook);
-        routes.post("/v1/portal-sessions", portal::create);
+        postKeyed(routes, replayed, "/v1/portal-sessions", portal::create);
 
         routes.get("/health", operations::health);
         routes.get("/metrics", operations::metrics);

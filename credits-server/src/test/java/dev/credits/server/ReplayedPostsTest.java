@@ -1,0 +1,199 @@
+package dev.credits.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.credits.CreditTypes;
+import dev.credits.server.TestServer.Response;
+import dev.credits.webhooks.WebhooksConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The POST routes whose operations keep no key of their own accept Idempotency-Key as every
+ * POST does (API.md): a retry replays, another request with the key is a conflict.
+ */
+class ReplayedPostsTest {
+    static TestServer t;
+    static int seq;
+
+    @BeforeAll
+    static void start() {
+        t = TestServer.start(CreditTypes.defaults(), Clock.systemUTC(),
+                WebhooksConfig.defaults().withAllowPrivateNetworks(true));
+    }
+
+    @AfterAll
+    static void stop() {
+        t.close();
+    }
+
+    private static String endpoint() {
+        Response made = t.post("/v1/webhook-endpoints", "{\"url\": \"http://127.0.0.1:9/h\","
+                + " \"events\": [\"*\"]}");
+        assertThat(made.status()).as(made.body()).isEqualTo(201);
+        return made.json().get("id").asText();
+    }
+
+    private static Response post(String path, String body, String key) {
+        return t.post(path, body, Map.of("Idempotency-Key", key));
+    }
+
+    private static String key(String name) {
+        return name + "-" + (++seq) + "-" + System.nanoTime();
+    }
+
+    @Test
+    void aRotationRetriedWithItsKey_rotatesOnce_andAnswersTheSameSecret() {
+        String id = endpoint();
+        String key = key("rotate");
+        Response first = post("/v1/webhook-endpoints/" + id + "/rotate-secret", null, key);
+        Response again = post("/v1/webhook-endpoints/" + id + "/rotate-secret", null, key);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body()).isEqualTo(first.body());
+        assertThat(again.header(LedgerApi.IDEMPOTENT_REPLAYED)).isEqualTo("true");
+        assertThat(first.header(LedgerApi.IDEMPOTENT_REPLAYED)).isNull();
+        Response other = post("/v1/webhook-endpoints/" + id + "/rotate-secret", null, key("r2"));
+        assertThat(other.json().get("secret").asText())
+                .isNotEqualTo(first.json().get("secret").asText());
+    }
+
+    @Test
+    void theKeyWithAnotherRequest_isAConflict_whateverTheRoute() {
+        String id = endpoint();
+        String key = key("conflict");
+        assertThat(post("/v1/webhook-endpoints/" + id + "/rotate-secret", null, key).status())
+                .isEqualTo(200);
+        Response elsewhere = post("/v1/webhook-endpoints/" + endpoint() + "/rotate-secret",
+                null, key);
+        assertThat(elsewhere.status()).isEqualTo(409);
+        assertThat(elsewhere.code()).isEqualTo("idempotency_conflict");
+        Response spend = post("/v1/customers/ann/grants", "{\"credit_type\": \"credits\","
+                + " \"amount\": \"1.00\", \"source\": \"purchase\"}", key);
+        assertThat(spend.status()).as("the ledger's namespace is the same").isEqualTo(409);
+        assertThat(t.credits.wallet("ann", "credits").balance().units()).isZero();
+
+        String spendKey = key("spend-first");
+        assertThat(post("/v1/customers/bob/grants", "{\"credit_type\": \"credits\","
+                + " \"amount\": \"1.00\", \"source\": \"purchase\"}", spendKey).status())
+                .isEqualTo(201);
+        Response rotate = post("/v1/webhook-endpoints/" + id + "/rotate-secret", null, spendKey);
+        assertThat(rotate.status()).isEqualTo(409);
+        assertThat(rotate.code()).isEqualTo("idempotency_conflict");
+    }
+
+    @Test
+    void aRefusedRequest_keepsNoKey_soItsRetryIsANewAttempt() {
+        String key = key("missing");
+        Response first = post("/v1/webhook-endpoints/whe_nope/rotate-secret", null, key);
+        Response again = post("/v1/webhook-endpoints/whe_nope/rotate-secret", null, key);
+        assertThat(first.status()).isEqualTo(404);
+        assertThat(again.status()).isEqualTo(404);
+        assertThat(again.header(LedgerApi.IDEMPOTENT_REPLAYED)).isNull();
+        Response real = post("/v1/webhook-endpoints/" + endpoint() + "/rotate-secret", null, key);
+        assertThat(real.status()).as("the key was not kept by the refusals").isEqualTo(200);
+    }
+
+    @Test
+    void aPortalSessionRetried_isTheSameSession() {
+        String key = key("portal");
+        String body = "{\"customer_id\": \"cat\"}";
+        Response first = post("/v1/portal-sessions", body, key);
+        Response again = post("/v1/portal-sessions", body, key);
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        assertThat(again.json().get("id").asText()).isEqualTo(first.json().get("id").asText());
+        assertThat(post("/v1/portal-sessions", "{\"customer_id\": \"dan\"}", key).status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void aKeyInFlight_isA503WithRetryAfter_andAStaleOneIsTakenOver() throws Exception {
+        String id = endpoint();
+        String path = "/v1/webhook-endpoints/" + id + "/rotate-secret";
+        String route = "/v1/webhook-endpoints/{id}/rotate-secret";
+        String busy = key("busy");
+        claim(busy, ReplayedPosts.fingerprint(route, path, new byte[0]), Instant.now());
+        Response waiting = post(path, null, busy);
+        assertThat(waiting.status()).isEqualTo(503);
+        assertThat(waiting.code()).isEqualTo("unavailable");
+        assertThat(waiting.header("Retry-After")).isEqualTo(ReplayedPosts.RETRY_AFTER_SECONDS);
+
+        String stale = key("stale");
+        claim(stale, ReplayedPosts.fingerprint(route, path, new byte[0]), Instant.now()
+                .minusSeconds(ReplayedPosts.IN_FLIGHT_TAKEOVER_SECONDS + 5));
+        Response taken = post(path, null, stale);
+        assertThat(taken.status()).as(taken.body()).isEqualTo(200);
+        assertThat(post(path, null, stale).body()).isEqualTo(taken.body());
+    }
+
+    @Test
+    void racingRetriesOfOneKey_rotateOnce() throws Exception {
+        String id = endpoint();
+        String key = key("race");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                calls.add(() -> post("/v1/webhook-endpoints/" + id + "/rotate-secret", null,
+                        key));
+            }
+            List<String> secrets = new ArrayList<>();
+            for (Future<Response> f : pool.invokeAll(calls)) {
+                Response r = f.get();
+                assertThat(r.status()).as(r.body()).isIn(200, 503);
+                if (r.status() == 200) {
+                    secrets.add(r.json().get("secret").asText());
+                }
+            }
+            assertThat(secrets).isNotEmpty();
+            assertThat(secrets.stream().distinct()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBadKey_isRefusedAndRunsNothing() {
+        String id = endpoint();
+        Response tooLong = post("/v1/webhook-endpoints/" + id + "/rotate-secret", null,
+                "k".repeat(256));
+        assertThat(tooLong.status()).isIn(400, 422);
+        Response control = post("/v1/webhook-endpoints/" + id + "/rotate-secret", null,
+                "tab\there");
+        assertThat(control.status()).isIn(400, 422);
+    }
+
+    private static void claim(String key, String fingerprint, Instant at) throws Exception {
+        try (Connection c = t.ledger.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("insert into idempotency_keys values"
+                     + " ('', ?, ?, 'http:test', 'null'::jsonb, ?)")) {
+            ps.setString(1, key);
+            ps.setString(2, fingerprint);
+            ps.setTimestamp(3, Timestamp.from(at));
+            ps.executeUpdate();
+        }
+        try (Connection c = t.ledger.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("select count(*) from idempotency_keys"
+                     + " where key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+}
