@@ -45,6 +45,8 @@ export class ForbiddenError extends CreditsError {}
 export class NotFoundError extends CreditsError {}
 /** 503 (after the retries): the server or its database is unavailable; retry with the key. */
 export class UnavailableError extends CreditsError {}
+/** 429 (after the retries): this API key's rate limit; nothing was done. */
+export class RateLimitedError extends CreditsError {}
 
 const BY_CODE: Record<string, typeof CreditsError> = {
   insufficient_credits: InsufficientCreditsError,
@@ -56,6 +58,7 @@ const BY_CODE: Record<string, typeof CreditsError> = {
   forbidden: ForbiddenError,
   not_found: NotFoundError,
   unavailable: UnavailableError,
+  rate_limited: RateLimitedError,
 };
 
 /** The typed error of an answer that is not 2xx; reads the problem+json body if there is one. */

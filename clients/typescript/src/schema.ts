@@ -1456,7 +1456,7 @@ export interface components {
             status: number;
             detail: string;
             /** @enum {string} */
-            code: "malformed_request" | "invalid_signature" | "unauthorized" | "insufficient_credits" | "forbidden" | "spend_limit_exceeded" | "not_found" | "idempotency_conflict" | "invalid_state" | "request_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_amount" | "unknown_credit_type" | "unknown_model" | "usage_missing" | "internal_error" | "payment_provider_error" | "unavailable";
+            code: "malformed_request" | "invalid_signature" | "unauthorized" | "insufficient_credits" | "forbidden" | "spend_limit_exceeded" | "not_found" | "idempotency_conflict" | "invalid_state" | "request_too_large" | "unsupported_media_type" | "validation_failed" | "invalid_amount" | "unknown_credit_type" | "unknown_model" | "usage_missing" | "rate_limited" | "internal_error" | "payment_provider_error" | "unavailable";
             errors?: {
                 field?: string;
                 message?: string;

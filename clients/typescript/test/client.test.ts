@@ -11,6 +11,7 @@ import {
   IdempotencyConflictError,
   InsufficientCreditsError,
   KEYED_POSTS,
+  RateLimitedError,
   UnauthorizedError,
   ValidationError,
   verifyWebhook,
@@ -143,11 +144,11 @@ describe("the typed client against ./credits serve", () => {
     const at: number[] = [];
     const limited: typeof fetch = async () => {
       at.push(Date.now());
-      return new Response(JSON.stringify({ code: "unavailable", status: 429, title: "x", detail: "slow down", type: "x" }),
+      return new Response(JSON.stringify({ code: "rate_limited", status: 429, title: "x", detail: "slow down", type: "x" }),
         { status: 429, headers: { "content-type": "application/problem+json", "retry-after": "1" } });
     };
     const client = createCreditsClient({ baseUrl: server.baseUrl, apiKey: server.apiKey, fetch: limited, retries: 2, backoffMs: 1 });
-    await assert.rejects(client.GET("/v1/credit-types"), (e: unknown) => e instanceof CreditsError && e.status === 429);
+    await assert.rejects(client.GET("/v1/credit-types"), (e: unknown) => e instanceof RateLimitedError && e.status === 429);
     assert.equal(at.length, 3);
     assert.ok(at[1]! - at[0]! >= 950 && at[2]! - at[1]! >= 950, `waited ${at[1]! - at[0]!} and ${at[2]! - at[1]!} ms`);
   });

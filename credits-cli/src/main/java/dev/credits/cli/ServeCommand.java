@@ -132,7 +132,7 @@ final class ServeCommand implements Callable<Integer> {
             payments = app.payments() == null ? null : Payments.open(credits, plans,
                     webhooks.autoTopups(), ledger.backgroundDataSource(), app.payments());
             server = CreditsServer.start(credits, keys, port, plans, ai, webhooks, payments,
-                    new CreditsServer.PortalOptions(demo, publicUrl));
+                    new CreditsServer.PortalOptions(demo, publicUrl), app.http());
             webhooks.start();
             if (payments != null) {
                 payments.start();

@@ -22,6 +22,7 @@ import io.javalin.router.ParsedEndpoint;
 import io.javalin.util.JavalinLogger;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
@@ -78,7 +79,7 @@ public final class CreditsServer {
         try {
             CreditsServer server = start(ledger.credits(), keys, port, plans,
                     AiApi.defaultMetering(ledger), webhooks, null, List.of(webhooks),
-                    PortalOptions.DEFAULTS);
+                    PortalOptions.DEFAULTS, HttpLimits.DEFAULTS);
             webhooks.start();
             return server;
         } catch (RuntimeException e) {
@@ -94,7 +95,7 @@ public final class CreditsServer {
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                       AiMetering ai, Webhooks webhooks) {
         return start(credits, keys, port, plans, ai, webhooks, null, List.of(),
-                PortalOptions.DEFAULTS);
+                PortalOptions.DEFAULTS, HttpLimits.DEFAULTS);
     }
 
     /**
@@ -104,7 +105,7 @@ public final class CreditsServer {
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                       AiMetering ai, Webhooks webhooks, Payments payments) {
         return start(credits, keys, port, plans, ai, webhooks, payments, List.of(),
-                PortalOptions.DEFAULTS);
+                PortalOptions.DEFAULTS, HttpLimits.DEFAULTS);
     }
 
     /**
@@ -121,12 +122,23 @@ public final class CreditsServer {
     public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                       AiMetering ai, Webhooks webhooks, Payments payments,
                                       PortalOptions portal) {
-        return start(credits, keys, port, plans, ai, webhooks, payments, List.of(), portal);
+        return start(credits, keys, port, plans, ai, webhooks, payments, List.of(), portal,
+                HttpLimits.DEFAULTS);
+    }
+
+    /** As {@link #start(Credits, ApiKeys, int, Plans, AiMetering, Webhooks, Payments,
+     * PortalOptions)}, with the HTTP limits as given. */
+    public static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
+                                      AiMetering ai, Webhooks webhooks, Payments payments,
+                                      PortalOptions portal, HttpLimits limits) {
+        return start(credits, keys, port, plans, ai, webhooks, payments, List.of(), portal,
+                limits);
     }
 
     private static CreditsServer start(Credits credits, ApiKeys keys, int port, Plans plans,
                                        AiMetering ai, Webhooks webhooks, Payments payments,
-                                       List<AutoCloseable> owned, PortalOptions portal) {
+                                       List<AutoCloseable> owned, PortalOptions portal,
+                                       HttpLimits limits) {
         if (credits == null || keys == null || plans == null || webhooks == null) {
             throw new IllegalArgumentException("credits, keys, plans and webhooks are required");
         }
@@ -137,7 +149,7 @@ public final class CreditsServer {
         LedgerApi ledger = new LedgerApi(credits, metrics);
         PlansApi subscriptions = new PlansApi(plans);
         OperationsApi operations = new OperationsApi(credits, metrics);
-        Guards guards = new Guards(keys);
+        Guards guards = new Guards(keys, limits);
         AiApi aiApi = new AiApi(ai, metrics);
         WebhooksApi hooks = new WebhooksApi(webhooks, metrics);
         TopupsApi topups = new TopupsApi(webhooks.autoTopups(), credits.creditTypes());
@@ -151,16 +163,22 @@ public final class CreditsServer {
         ReplayedPosts replayed = new ReplayedPosts(keys.dataSource(), credits.clock());
         JavalinLogger.startupInfo = false;
         Javalin app = Javalin.create(config -> {
-            configure(config, metrics);
+            configure(config, metrics, limits);
             routes(config.routes, ledger, subscriptions, operations, guards, aiApi, hooks,
                     topups, paymentsApi, reports, portalApi, replayed);
+            if (limits.protectOperations()) {
+                for (String path : List.of("/metrics", "/openapi.json", "/docs", "/docs/*")) {
+                    config.routes.before(path, guards::authenticateOperations);
+                }
+            }
             pages(config.routes, portalPages, console);
         });
         app.start(port);
         return new CreditsServer(app, owned);
     }
 
-    private static void configure(JavalinConfig config, ServerMetrics metrics) {
+    private static void configure(JavalinConfig config, ServerMetrics metrics,
+                                  HttpLimits limits) {
         config.startup.showJavalinBanner = false;
         config.startup.startupWatcherEnabled = false;
         config.http.maxRequestSize = BODY_BYTES_MAX;
@@ -170,6 +188,12 @@ public final class CreditsServer {
             server.insertHandler(new GracefulHandler());
             server.insertHandler(new MethodOverrideStripper());
             server.setErrorHandler(new JettyErrors());
+            // Connections beyond the limit wait in the accept queue; none is refused mid-way.
+            server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+        });
+        config.jetty.modifyHttpConfiguration(http -> {
+            http.setIdleTimeout(limits.idleTimeoutSeconds() * 1_000L);
+            http.setMinRequestDataRate(limits.minRequestBytesPerSecond());
         });
         config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(),
                 routeOf(ctx), ctx.statusCode(), (long) (ms * 1_000_000L)));

@@ -16,10 +16,14 @@ final class Guards {
     /** The largest oversize body that is read (and dropped) so that its 413 reaches the client. */
     static final long DRAIN_BYTES_MAX = 1024 * 1024;
 
-    private final ApiKeys keys;
+    static final String RETRY_AFTER = "Retry-After";
 
-    Guards(ApiKeys keys) {
+    private final ApiKeys keys;
+    private final RateLimiter limiter;
+
+    Guards(ApiKeys keys, HttpLimits limits) {
         this.keys = keys;
+        this.limiter = new RateLimiter(limits.requestsPerSecond(), limits.burst());
     }
 
     /**
@@ -158,6 +162,24 @@ final class Guards {
         if (scope != ApiKeys.Scope.ADMIN && isAdminRoute(ctx.path())) {
             throw RequestRejectedException.forbidden("webhook endpoints and deliveries need an"
                     + " admin key (./credits keys create --name NAME --scope admin)");
+        }
+        long waitNanos = limiter.acquire(ApiKeys.hashOf(secret), System.nanoTime());
+        if (waitNanos > 0) {
+            long seconds = RateLimiter.retryAfterSeconds(waitNanos);
+            ctx.header(RETRY_AFTER, Long.toString(seconds));
+            throw RequestRejectedException.rateLimited(seconds);
+        }
+    }
+
+    /**
+     * {@code /metrics}, {@code /openapi.json} and {@code /docs} when the configuration protects
+     * them: any valid key, of any scope.
+     */
+    void authenticateOperations(Context ctx) {
+        String secret = bearerSecret(ctx);
+        if (secret == null || keys.scopeOf(secret) == null) {
+            throw RequestRejectedException.unauthorized("this server's operations pages need an"
+                    + " API key: 'Authorization: Bearer <key>'");
         }
     }
 

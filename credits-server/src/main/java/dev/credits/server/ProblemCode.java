@@ -21,6 +21,7 @@ enum ProblemCode {
     REQUEST_TOO_LARGE("request_too_large", 413, "Request too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "Unsupported media type"),
     VALIDATION_FAILED("validation_failed", 422, "Validation failed"),
+    RATE_LIMITED("rate_limited", 429, "Rate limited"),
     INVALID_AMOUNT("invalid_amount", 422, "Invalid amount"),
     UNKNOWN_CREDIT_TYPE("unknown_credit_type", 422, "Unknown credit type"),
     UNKNOWN_MODEL("unknown_model", 422, "Unknown model"),

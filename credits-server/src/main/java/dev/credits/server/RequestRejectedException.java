@@ -12,6 +12,7 @@ final class RequestRejectedException extends CreditsException {
     static final String FORBIDDEN = "forbidden";
     static final String REQUEST_TOO_LARGE = "request_too_large";
     static final String UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type";
+    static final String RATE_LIMITED = "rate_limited";
 
     private final String code;
 
@@ -31,6 +32,12 @@ final class RequestRejectedException extends CreditsException {
     /** A valid key whose scope does not allow the request (403); nothing was written. */
     static RequestRejectedException forbidden(String message) {
         return new RequestRejectedException(FORBIDDEN, message);
+    }
+
+    static RequestRejectedException rateLimited(long retryAfterSeconds) {
+        return new RequestRejectedException(RATE_LIMITED, "this API key sent more requests than"
+                + " its rate limit allows; retry after " + retryAfterSeconds + " s (nothing was"
+                + " done)");
     }
 
     static RequestRejectedException unsupportedMediaType(String message) {

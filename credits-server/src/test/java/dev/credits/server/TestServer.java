@@ -64,6 +64,12 @@ public final class TestServer implements AutoCloseable {
 
     private TestServer(PostgresLedger ledger, String databaseUrl, Catalog catalog,
                        PaymentsConfig paymentsConfig, CreditsServer.PortalOptions portal) {
+        this(ledger, databaseUrl, catalog, paymentsConfig, portal, HttpLimits.DEFAULTS);
+    }
+
+    private TestServer(PostgresLedger ledger, String databaseUrl, Catalog catalog,
+                       PaymentsConfig paymentsConfig, CreditsServer.PortalOptions portal,
+                       HttpLimits limits) {
         this.ledger = ledger;
         this.credits = ledger.credits();
         this.databaseUrl = databaseUrl;
@@ -79,7 +85,14 @@ public final class TestServer implements AutoCloseable {
         owned.add(webhooks);
         owned.add(plans);
         this.server = CreditsServer.start(credits, keys, 0, plans, null, webhooks, payments,
-                portal);
+                portal, limits);
+    }
+
+    /** A server with the HTTP limits given (rate limits, connections, protected operations). */
+    public static TestServer startWithLimits(HttpLimits limits) {
+        CreditsConfig config = TestDatabase.newConfig(Clock.systemUTC(), CreditTypes.defaults());
+        return new TestServer(PostgresLedger.open(config), config.databaseUrl(), Catalog.empty(),
+                null, CreditsServer.PortalOptions.DEFAULTS, limits);
     }
 
     /** A server with {@code catalog} whose portal sells it in demo mode (no payment). */

@@ -4,6 +4,7 @@ import dev.credits.CreditTypes;
 import dev.credits.ai.AiConfig;
 import dev.credits.payments.PaymentsConfig;
 import dev.credits.plans.Catalog;
+import dev.credits.server.HttpLimits;
 import dev.credits.webhooks.WebhooksConfig;
 import java.util.Objects;
 
@@ -16,13 +17,20 @@ import java.util.Objects;
  *                    section and no credit type {@code credits} to default to
  * @param webhooks    how webhooks are delivered (the {@code webhooks:} section)
  * @param payments    how Stripe is reached (the {@code stripe:} section); null without one
+ * @param http        rate limits, connections and timeouts (the {@code http:} section)
  */
 public record AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai,
-                        WebhooksConfig webhooks, PaymentsConfig payments) {
+                        WebhooksConfig webhooks, PaymentsConfig payments, HttpLimits http) {
     public AppConfig {
         Objects.requireNonNull(creditTypes, "creditTypes");
         catalog = catalog == null ? Catalog.empty() : catalog;
         webhooks = webhooks == null ? WebhooksConfig.defaults() : webhooks;
+        http = http == null ? HttpLimits.DEFAULTS : http;
+    }
+
+    public AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai,
+                     WebhooksConfig webhooks, PaymentsConfig payments) {
+        this(creditTypes, catalog, ai, webhooks, payments, HttpLimits.DEFAULTS);
     }
 
     public AppConfig(CreditTypes creditTypes, Catalog catalog, AiConfig ai,

@@ -54,7 +54,7 @@ public final class ConfigFile {
     public static final String CREDIT_TYPES = "credit_types";
     /** Top-level keys read by their own sections (CatalogSection, AiSection, WebhooksSection). */
     public static final Set<String> RESERVED_KEYS = Set.of("plans", "products", "ai",
-            "webhooks", "stripe");
+            "webhooks", "stripe", "http");
     public static final int SCALE_DEFAULT = 2;
     static final Set<String> CREDIT_TYPE_KEYS = Set.of("id", "name", "icon", "scale",
             "overdraft_limit", "low_balance_threshold", "alert_thresholds",
@@ -136,10 +136,12 @@ public final class ConfigFile {
                 .read(topLevel.get(WebhooksSection.WEBHOOKS));
         dev.credits.payments.PaymentsConfig payments = new StripeSection(this, environment)
                 .read(topLevel.get(StripeSection.STRIPE), unitPrices);
+        dev.credits.server.HttpLimits http = new HttpSection(this)
+                .read(topLevel.get(HttpSection.HTTP));
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new AppConfig(known, catalog, ai, webhooks, payments);
+        return new AppConfig(known, catalog, ai, webhooks, payments, http);
     }
 
     private CreditTypes readRoot(Node root) {
@@ -152,7 +154,7 @@ public final class ConfigFile {
             String key = entry.getKey();
             if (!key.equals(CREDIT_TYPES) && !RESERVED_KEYS.contains(key)) {
                 error(keyOf.get(entry.getValue()), key, "unknown key; expected " + CREDIT_TYPES
-                        + " (or plans, products, ai, webhooks, stripe)");
+                        + " (or plans, products, ai, webhooks, stripe, http)");
             }
         }
         Node list = top.get(CREDIT_TYPES);

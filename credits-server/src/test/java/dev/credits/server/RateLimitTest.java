@@ -1,0 +1,110 @@
+package dev.credits.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.credits.Grant;
+import dev.credits.server.TestServer.Response;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Rate limits per API key, the operations pages behind a key, and the limits' own checks. */
+class RateLimitTest {
+    private static final long SECOND_NANOS = 1_000_000_000L;
+
+    @Test
+    void aBucket_allowsItsBurst_thenOnePerRefill_exactly() {
+        RateLimiter limiter = new RateLimiter(10, 3);
+        long t0 = 5 * SECOND_NANOS;
+        assertThat(limiter.acquire("k", t0)).isZero();
+        assertThat(limiter.acquire("k", t0)).isZero();
+        assertThat(limiter.acquire("k", t0)).isZero();
+        long wait = limiter.acquire("k", t0);
+        assertThat(wait).as("a token every 100 ms").isEqualTo(SECOND_NANOS / 10);
+        assertThat(RateLimiter.retryAfterSeconds(wait)).isEqualTo(1);
+        assertThat(limiter.acquire("other", t0)).as("each key its own bucket").isZero();
+        assertThat(limiter.acquire("k", t0 + SECOND_NANOS / 10)).isZero();
+        assertThat(limiter.acquire("k", t0 + SECOND_NANOS / 10)).isPositive();
+        // an hour idle refills to the burst, never beyond
+        long later = t0 + 3_600 * SECOND_NANOS;
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.acquire("k", later)).isZero();
+        }
+        assertThat(limiter.acquire("k", later)).isPositive();
+        // a clock that steps back takes nothing away and gives nothing
+        assertThat(limiter.acquire("k", later - SECOND_NANOS)).isPositive();
+        assertThat(RateLimiter.retryAfterSeconds(2 * SECOND_NANOS + 1)).isEqualTo(3);
+    }
+
+    @Test
+    void theLargestRatesAndBursts_doNotOverflow() {
+        RateLimiter limiter = new RateLimiter(HttpLimits.REQUESTS_PER_SECOND_MAX,
+                HttpLimits.BURST_MAX);
+        assertThat(limiter.acquire("k", 0)).isZero();
+        assertThat(limiter.acquire("k", Long.MAX_VALUE / 2)).isZero();
+    }
+
+    @Test
+    void limitsOutOfRange_areRefusedByName() {
+        assertThatThrownBy(() -> HttpLimits.DEFAULTS.withRateLimit(0, 1))
+                .hasMessageContaining("requests_per_second");
+        assertThatThrownBy(() -> HttpLimits.DEFAULTS.withRateLimit(1, 0))
+                .hasMessageContaining("burst");
+        assertThatThrownBy(() -> HttpLimits.DEFAULTS.withMaxConnections(0))
+                .hasMessageContaining("max_connections");
+        assertThatThrownBy(() -> HttpLimits.DEFAULTS.withIdleTimeoutSeconds(0))
+                .hasMessageContaining("idle_timeout_seconds");
+    }
+
+    @Test
+    void overTheLimit_is429WithRetryAfter_writesNothing_andOtherKeysGoOn() throws Exception {
+        try (TestServer t = TestServer.startWithLimits(HttpLimits.DEFAULTS.withRateLimit(1, 5))) {
+            t.credits.wallet("ann", "credits").grant(Grant.of("100.00"));
+            String spend = "{\"credit_type\": \"credits\", \"amount\": \"1.00\"}";
+            int ok = 0;
+            Response refused = null;
+            for (int i = 0; i < 8; i++) {
+                Response r = t.post("/v1/customers/ann/spend", spend);
+                if (r.status() == 201) {
+                    ok++;
+                } else {
+                    refused = r;
+                    assertThat(r.status()).as(r.body()).isEqualTo(429);
+                }
+            }
+            assertThat(ok).as("the burst, and at most one refill meanwhile").isBetween(5, 6);
+            assertThat(refused).isNotNull();
+            assertThat(refused.code()).isEqualTo("rate_limited");
+            assertThat(Long.parseLong(refused.header("Retry-After"))).isBetween(1L, 2L);
+            assertThat(t.credits.wallet("ann", "credits").balance().units())
+                    .as("only the spends answered 201").isEqualTo(10_000 - ok * 100L);
+            String other = t.keys.create("other");
+            Response theirs = t.send("GET", "/v1/customers/ann/wallets", null, Map.of(), other);
+            assertThat(theirs.status()).isEqualTo(200);
+            Thread.sleep(1_100);
+            assertThat(t.post("/v1/customers/ann/spend", spend).status())
+                    .as("a token back after a second").isEqualTo(201);
+        }
+    }
+
+    @Test
+    void protectedOperations_needAKey_butHealthNever() {
+        try (TestServer t = TestServer.startWithLimits(
+                HttpLimits.DEFAULTS.withProtectOperations(true))) {
+            for (String path : new String[] {"/metrics", "/openapi.json", "/docs"}) {
+                Response bare = t.send("GET", path, null, Map.of(), null);
+                assertThat(bare.status()).as(path).isEqualTo(401);
+                assertThat(bare.code()).as(path).isEqualTo("unauthorized");
+                assertThat(t.send("GET", path, null, Map.of(), "sk_wrong").status()).as(path)
+                        .isEqualTo(401);
+                assertThat(t.send("GET", path, null, Map.of(), TestServer.KEY).status())
+                        .as(path).isEqualTo(200);
+            }
+            assertThat(t.send("GET", "/health", null, Map.of(), null).status()).isEqualTo(200);
+        }
+        try (TestServer open = TestServer.startWithLimits(HttpLimits.DEFAULTS)) {
+            assertThat(open.send("GET", "/metrics", null, Map.of(), null).status())
+                    .as("open by default, as before").isEqualTo(200);
+        }
+    }
+}
