@@ -22,8 +22,11 @@ import io.javalin.router.ParsedEndpoint;
 import io.javalin.util.JavalinLogger;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The HTTP API of API.md over a {@link Credits} ledger. The caller owns the ledger and the keys;
@@ -190,6 +193,17 @@ public final class CreditsServer {
             server.setErrorHandler(new JettyErrors());
             // Connections beyond the limit wait in the accept queue; none is refused mid-way.
             server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+            // Javalin adds its connector before starting the server: set its idle timeout then.
+            server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector connector : server.getConnectors()) {
+                        if (connector instanceof AbstractConnector idle) {
+                            idle.setIdleTimeout(limits.idleTimeoutSeconds() * 1_000L);
+                        }
+                    }
+                }
+            });
         });
         config.jetty.modifyHttpConfiguration(http -> {
             http.setIdleTimeout(limits.idleTimeoutSeconds() * 1_000L);

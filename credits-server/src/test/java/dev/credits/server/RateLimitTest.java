@@ -107,4 +107,36 @@ class RateLimitTest {
                     .as("open by default, as before").isEqualTo(200);
         }
     }
+
+    @Test
+    void connectionsBeyondTheLimit_wait_andIdleOnesAreClosed() throws Exception {
+        HttpLimits limits = HttpLimits.DEFAULTS.withMaxConnections(2).withIdleTimeoutSeconds(2);
+        try (TestServer t = TestServer.startWithLimits(limits)) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .connectTimeout(java.time.Duration.ofSeconds(5)).build();
+            java.net.http.HttpRequest health = java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(t.baseUrl() + "/health"))
+                    .timeout(java.time.Duration.ofMillis(800)).build();
+            try (java.net.Socket first = new java.net.Socket("127.0.0.1", t.server.port());
+                 java.net.Socket second = new java.net.Socket("127.0.0.1", t.server.port())) {
+                Thread.sleep(200);
+                long started = System.nanoTime();
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.send(health,
+                        java.net.http.HttpResponse.BodyHandlers.ofString()))
+                        .as("a third connection is not served while two are open")
+                        .isInstanceOf(java.io.IOException.class);
+                assertThat(System.nanoTime() - started).isGreaterThan(700_000_000L);
+                first.setSoTimeout(10_000);
+                long idleFrom = System.nanoTime();
+                assertThat(first.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+                assertThat((System.nanoTime() - idleFrom) / 1_000_000).as("after the idle timeout")
+                        .isLessThan(5_000);
+            }
+            java.net.http.HttpClient fresh = java.net.http.HttpClient.newHttpClient();
+            assertThat(fresh.send(health.newBuilder(health.uri())
+                    .timeout(java.time.Duration.ofSeconds(5)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("served once the others are gone").isEqualTo(200);
+        }
+    }
 }
