@@ -306,6 +306,10 @@ public final class CreditsServer {
 
     /** The customer portal and the operator console: HTML pages (docs/portal.md). */
     private static void pages(RoutesConfig routes, Portal portal, Console console) {
+        for (String path : List.of(Portal.PATH, Portal.PATH + "/*", Console.PATH,
+                Console.PATH + "/*")) {
+            routes.before(path, dev.credits.server.portal.Pages::requireForm);
+        }
         routes.before(Portal.PATH, portal::requireSession);
         routes.before(Portal.PATH + "/*", portal::requireSession);
         routes.get(Portal.PATH + "/s/{token}", portal::open);

@@ -24,6 +24,9 @@ final class JettyErrors extends ErrorHandler {
                 .getBytes(StandardCharsets.UTF_8);
         response.setStatus(Problems.kind(code).status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.CONTENT_TYPE);
+        // Jetty closes the connection after a request it would not parse: say so, so that a
+        // client does not send its next request on a connection that is going away.
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 }

@@ -46,6 +46,26 @@ public final class Pages {
      * The page of a failure with {@code status}, in the browser's language: no data, a sentence
      * of what to do (the server's own error handler calls it for these paths).
      */
+    /** The one body a page's form may send: what a browser sends for a form without files. */
+    static final String FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
+
+    /**
+     * Refuses (415, an HTML page) a POST to a page whose body is not a plain form: the forms
+     * of the portal and the console carry no files, and a multipart body would otherwise be
+     * parsed for their fields.
+     */
+    public static void requireForm(Context ctx) {
+        if (!ctx.method().name().equals("POST")) {
+            return;
+        }
+        String type = ctx.header("Content-Type");
+        String media = type == null ? "" : type.split(";", 2)[0].trim();
+        if (!media.equalsIgnoreCase(FORM_CONTENT_TYPE)) {
+            error(ctx, 415);
+            ctx.skipRemainingHandlers();
+        }
+    }
+
     public static void error(Context ctx, int status) {
         String kind = switch (status) {
             case 401 -> "expired";
