@@ -25,6 +25,7 @@ import java.util.List;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
 
@@ -40,6 +41,10 @@ import org.eclipse.jetty.util.component.LifeCycle;
 public final class CreditsServer {
     /** The largest request body accepted, in bytes (64 KiB). */
     public static final int BODY_BYTES_MAX = 64 * 1024;
+    /** Connections the kernel holds for the server beyond those it serves. */
+    static final int ACCEPT_QUEUE_SIZE = 1_024;
+    /** An idle connection's lifetime while the connection limit is reached. */
+    static final long LIMITED_IDLE_TIMEOUT_MS = 2_000;
     /** How long {@link #stop()} waits for requests in flight to finish. */
     public static final long STOP_TIMEOUT_MS = 10_000;
 
@@ -191,9 +196,13 @@ public final class CreditsServer {
             server.insertHandler(new GracefulHandler());
             server.insertHandler(new MethodOverrideStripper());
             server.setErrorHandler(new JettyErrors());
-            // Connections beyond the limit wait in the accept queue; none is refused mid-way.
-            server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
-            // Javalin adds its connector before starting the server: set its idle timeout then.
+            // Beyond the limit, connections wait in the accept queue (ACCEPT_QUEUE_SIZE), and
+            // idle ones are closed sooner (LIMITED_IDLE_TIMEOUT_MS) to make room.
+            NetworkConnectionLimit limit = new NetworkConnectionLimit(limits.maxConnections(),
+                    server);
+            limit.setEndPointIdleTimeout(LIMITED_IDLE_TIMEOUT_MS);
+            server.addBean(limit);
+            // Javalin adds its connector before starting the server: set it up then.
             server.addEventListener(new LifeCycle.Listener() {
                 @Override
                 public void lifeCycleStarting(LifeCycle event) {
@@ -201,14 +210,15 @@ public final class CreditsServer {
                         if (connector instanceof AbstractConnector idle) {
                             idle.setIdleTimeout(limits.idleTimeoutSeconds() * 1_000L);
                         }
+                        if (connector instanceof ServerConnector network) {
+                            network.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+                        }
                     }
                 }
             });
         });
-        config.jetty.modifyHttpConfiguration(http -> {
-            http.setIdleTimeout(limits.idleTimeoutSeconds() * 1_000L);
-            http.setMinRequestDataRate(limits.minRequestBytesPerSecond());
-        });
+        config.jetty.modifyHttpConfiguration(http ->
+                http.setIdleTimeout(limits.idleTimeoutSeconds() * 1_000L));
         config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(),
                 routeOf(ctx), ctx.statusCode(), (long) (ms * 1_000_000L)));
     }

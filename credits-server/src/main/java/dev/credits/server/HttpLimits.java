@@ -9,14 +9,11 @@ package dev.credits.server;
  * @param burst              how many requests a key may send at once above that rate
  * @param maxConnections     open connections at most; further ones wait to be accepted
  * @param idleTimeoutSeconds a connection (or a request still being read) idle this long is closed
- * @param minRequestBytesPerSecond a request body arriving slower than this is cut off (slow
- *                           clients cannot hold a thread)
  * @param protectOperations  {@code /metrics}, {@code /openapi.json} and {@code /docs} need an API
  *                           key (any scope); {@code /health} never does
  */
 public record HttpLimits(long requestsPerSecond, long burst, int maxConnections,
-                         int idleTimeoutSeconds, long minRequestBytesPerSecond,
-                         boolean protectOperations) {
+                         int idleTimeoutSeconds, boolean protectOperations) {
     /** Above what one client doing 10,000 spends a second needs, with room for its reads. */
     public static final long REQUESTS_PER_SECOND_DEFAULT = 20_000;
     public static final long BURST_DEFAULT = 40_000;
@@ -26,20 +23,15 @@ public record HttpLimits(long requestsPerSecond, long burst, int maxConnections,
     public static final int MAX_CONNECTIONS_MAX = 1_000_000;
     public static final int IDLE_TIMEOUT_SECONDS_DEFAULT = 30;
     public static final int IDLE_TIMEOUT_SECONDS_MAX = 3_600;
-    /** 1 KiB/s: far below any real client, far above a slow-loris one. */
-    public static final long MIN_REQUEST_BYTES_PER_SECOND_DEFAULT = 1_024;
 
     public static final HttpLimits DEFAULTS = new HttpLimits(REQUESTS_PER_SECOND_DEFAULT,
-            BURST_DEFAULT, MAX_CONNECTIONS_DEFAULT, IDLE_TIMEOUT_SECONDS_DEFAULT,
-            MIN_REQUEST_BYTES_PER_SECOND_DEFAULT, false);
+            BURST_DEFAULT, MAX_CONNECTIONS_DEFAULT, IDLE_TIMEOUT_SECONDS_DEFAULT, false);
 
     public HttpLimits {
         between("requests_per_second", requestsPerSecond, 1, REQUESTS_PER_SECOND_MAX);
         between("burst", burst, 1, BURST_MAX);
         between("max_connections", maxConnections, 1, MAX_CONNECTIONS_MAX);
         between("idle_timeout_seconds", idleTimeoutSeconds, 1, IDLE_TIMEOUT_SECONDS_MAX);
-        between("min_request_bytes_per_second", minRequestBytesPerSecond, 0,
-                Integer.MAX_VALUE);
     }
 
     private static void between(String name, long value, long min, long max) {
@@ -51,21 +43,21 @@ public record HttpLimits(long requestsPerSecond, long burst, int maxConnections,
 
     public HttpLimits withRateLimit(long perSecond, long burstRequests) {
         return new HttpLimits(perSecond, burstRequests, maxConnections, idleTimeoutSeconds,
-                minRequestBytesPerSecond, protectOperations);
+                protectOperations);
     }
 
     public HttpLimits withMaxConnections(int value) {
         return new HttpLimits(requestsPerSecond, burst, value, idleTimeoutSeconds,
-                minRequestBytesPerSecond, protectOperations);
+                protectOperations);
     }
 
     public HttpLimits withIdleTimeoutSeconds(int value) {
         return new HttpLimits(requestsPerSecond, burst, maxConnections, value,
-                minRequestBytesPerSecond, protectOperations);
+                protectOperations);
     }
 
     public HttpLimits withProtectOperations(boolean value) {
         return new HttpLimits(requestsPerSecond, burst, maxConnections, idleTimeoutSeconds,
-                minRequestBytesPerSecond, value);
+                value);
     }
 }

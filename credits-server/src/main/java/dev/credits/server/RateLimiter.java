@@ -45,9 +45,13 @@ final class RateLimiter {
         }
 
         synchronized long take(long nowNanos) {
-            long elapsed = Math.min(Math.max(0, nowNanos - updatedNanos), nanosToFill);
-            units = Math.min(capacityUnits, units + elapsed * unitsPerNano);
-            updatedNanos = nowNanos;
+            // Callers read the clock before the lock, so times arrive slightly out of order: an
+            // earlier one refills nothing and leaves the bucket's time where it is.
+            if (nowNanos > updatedNanos) {
+                long elapsed = Math.min(nowNanos - updatedNanos, nanosToFill);
+                units = Math.min(capacityUnits, units + elapsed * unitsPerNano);
+                updatedNanos = nowNanos;
+            }
             if (units >= UNITS_PER_TOKEN) {
                 units -= UNITS_PER_TOKEN;
                 return 0;

@@ -382,6 +382,20 @@ public final class ConfigFile {
         return path.startsWith("(") ? "" : path + ".";
     }
 
+    /**
+     * {@code true} or {@code false} as written, in any case; null for anything else. YAML 1.1
+     * also reads yes, no, on and off as booleans, which would make {@code protect: yes} false.
+     */
+    static Boolean strictBoolean(Node node) {
+        if (node instanceof ScalarNode scalar && node.getTag().equals(Tag.BOOL)) {
+            String text = scalar.getValue().toLowerCase(java.util.Locale.ROOT);
+            if (text.equals("true") || text.equals("false")) {
+                return Boolean.valueOf(text);
+            }
+        }
+        return null;
+    }
+
     static boolean isNull(Node node) {
         return node.getTag().equals(Tag.NULL);
     }

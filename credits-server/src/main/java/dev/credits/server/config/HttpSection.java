@@ -61,9 +61,9 @@ final class HttpSection {
                 HttpLimits.IDLE_TIMEOUT_SECONDS_MAX));
         Node protect = fields.get("protect_operations");
         if (protect != null && !ConfigFile.isNull(protect)) {
-            if (protect instanceof ScalarNode scalar && protect.getTag().equals(Tag.BOOL)) {
-                limits = limits.withProtectOperations(Boolean.parseBoolean(
-                        scalar.getValue().toLowerCase(java.util.Locale.ROOT)));
+            Boolean value = ConfigFile.strictBoolean(protect);
+            if (value != null) {
+                limits = limits.withProtectOperations(value);
             } else {
                 file.error(protect, HTTP + ".protect_operations", "must be true or false");
             }

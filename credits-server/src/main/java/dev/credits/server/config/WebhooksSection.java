@@ -4,8 +4,6 @@ import dev.credits.webhooks.WebhooksConfig;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.Tag;
 
 /**
  * The {@code webhooks:} section of the configuration file.
@@ -42,9 +40,9 @@ final class WebhooksSection {
         }
         Node allow = fields.get("allow_private_networks");
         if (allow != null && !ConfigFile.isNull(allow)) {
-            if (allow instanceof ScalarNode scalar && allow.getTag().equals(Tag.BOOL)) {
-                config = config.withAllowPrivateNetworks(Boolean.parseBoolean(
-                        scalar.getValue().toLowerCase(java.util.Locale.ROOT)));
+            Boolean value = ConfigFile.strictBoolean(allow);
+            if (value != null) {
+                config = config.withAllowPrivateNetworks(value);
             } else {
                 file.error(allow, WEBHOOKS + ".allow_private_networks", "must be true or false");
             }

@@ -42,10 +42,6 @@ public final class Pages {
                 || path.equals(Console.PATH) || path.startsWith(Console.PATH + "/");
     }
 
-    /**
-     * The page of a failure with {@code status}, in the browser's language: no data, a sentence
-     * of what to do (the server's own error handler calls it for these paths).
-     */
     /** The one body a page's form may send: what a browser sends for a form without files. */
     static final String FORM_CONTENT_TYPE = "application/x-www-form-urlencoded";
 
@@ -66,6 +62,10 @@ public final class Pages {
         }
     }
 
+    /**
+     * The page of a failure with {@code status}, in the browser's language: no data, a sentence
+     * of what to do (the server's own error handler calls it for these paths).
+     */
     public static void error(Context ctx, int status) {
         String kind = switch (status) {
             case 401 -> "expired";

@@ -46,6 +46,8 @@ class HttpConfigTest {
                 {"http: {max_connections: 0}", "http.max_connections"},
                 {"http: {idle_timeout_seconds: 99999}", "http.idle_timeout_seconds"},
                 {"http: {protect_operations: yes please}", "http.protect_operations"},
+                {"http: {protect_operations: yes}", "http.protect_operations"},
+                {"http: {protect_operations: on}", "http.protect_operations"},
                 {"http: {rate: 3}", "http.rate"},
                 {"http: [1, 2]", "http"},
         };
