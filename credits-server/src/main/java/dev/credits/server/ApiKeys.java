@@ -193,6 +193,20 @@ public final class ApiKeys {
         return scopeOfDigest(sha256(secret));
     }
 
+    /** A valid key's scope and its SHA-256 (hex), from one hashing of the secret. */
+    public record Caller(Scope scope, String hash) {
+    }
+
+    /** The caller of {@code secret}; null when it is not a valid key. As {@link #scopeOf}. */
+    public Caller callerOf(String secret) {
+        if (secret == null || secret.isEmpty()) {
+            return null;
+        }
+        byte[] digest = sha256(secret);
+        Scope scope = scopeOfDigest(digest);
+        return scope == null ? null : new Caller(scope, HexFormat.of().formatHex(digest));
+    }
+
     /** The database the keys are kept in (the portal keeps its sessions there too). */
     public DataSource dataSource() {
         return dataSource;

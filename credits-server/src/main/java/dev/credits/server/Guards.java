@@ -149,10 +149,11 @@ final class Guards {
             throw RequestRejectedException.unauthorized(
                     "send a secret key as 'Authorization: Bearer <key>'");
         }
-        ApiKeys.Scope scope = keys.scopeOf(secret);
-        if (scope == null) {
+        ApiKeys.Caller caller = keys.callerOf(secret);
+        if (caller == null) {
             throw RequestRejectedException.unauthorized("the key is unknown or revoked");
         }
+        ApiKeys.Scope scope = caller.scope();
         String method = ctx.method().name();
         boolean reads = method.equals("GET") || method.equals("HEAD");
         if (scope == ApiKeys.Scope.READ && !reads) {
@@ -163,7 +164,7 @@ final class Guards {
             throw RequestRejectedException.forbidden("webhook endpoints and deliveries need an"
                     + " admin key (./credits keys create --name NAME --scope admin)");
         }
-        long waitNanos = limiter.acquire(ApiKeys.hashOf(secret), System.nanoTime());
+        long waitNanos = limiter.acquire(caller.hash(), System.nanoTime());
         if (waitNanos > 0) {
             long seconds = RateLimiter.retryAfterSeconds(waitNanos);
             ctx.header(RETRY_AFTER, Long.toString(seconds));

@@ -194,14 +194,8 @@ final class AiSection {
     }
 
     private void unknownKeys(Map<String, Node> fields, String path, Set<String> allowed) {
-        for (Map.Entry<String, Node> entry : fields.entrySet()) {
-            if (!allowed.contains(entry.getKey())) {
-                Node key = file.keyNodeOf(entry.getValue());
-                file.error(key == null ? entry.getValue() : key, path + "." + entry.getKey(),
-                        "unknown key; expected one of " + String.join(", ",
-                                allowed.stream().sorted().toList()));
-            }
-        }
+        file.unknownKeys(fields, path, allowed, "one of " + String.join(", ",
+                allowed.stream().sorted().toList()));
     }
 
     private static Node at(Map<String, Node> fields, String key, Node fallback) {

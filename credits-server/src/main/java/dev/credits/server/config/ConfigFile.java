@@ -404,6 +404,20 @@ public final class ConfigFile {
         return errors.size();
     }
 
+    /**
+     * Reports each key of {@code fields} not in {@code known}, at its own line:
+     * {@code path.key: unknown key; expected <expected>}.
+     */
+    void unknownKeys(Map<String, Node> fields, String path, Set<String> known, String expected) {
+        for (Map.Entry<String, Node> entry : fields.entrySet()) {
+            if (!known.contains(entry.getKey())) {
+                Node key = keyNodeOf(entry.getValue());
+                error(key == null ? entry.getValue() : key, path + "." + entry.getKey(),
+                        "unknown key; expected " + expected);
+            }
+        }
+    }
+
     /** The key node of a mapping value, to report an unknown key at its own line. */
     Node keyNodeOf(Node value) {
         return keyOf.get(value);

@@ -76,13 +76,7 @@ final class HttpSection {
         if (fields == null) {
             return null;
         }
-        for (Map.Entry<String, Node> entry : fields.entrySet()) {
-            if (!known.contains(entry.getKey())) {
-                Node key = file.keyNodeOf(entry.getValue());
-                file.error(key == null ? entry.getValue() : key, path + "." + entry.getKey(),
-                        "unknown key; expected one of " + new java.util.TreeSet<>(known));
-            }
-        }
+        file.unknownKeys(fields, path, known, "one of " + new java.util.TreeSet<>(known));
         return fields;
     }
 

@@ -44,13 +44,7 @@ final class StripeSection {
             return null;
         }
         int before = file.errorCount();
-        for (Map.Entry<String, Node> entry : fields.entrySet()) {
-            if (!KEYS.contains(entry.getKey())) {
-                Node key = file.keyNodeOf(entry.getValue());
-                file.error(key == null ? entry.getValue() : key, STRIPE + "." + entry.getKey(),
-                        "unknown key; expected one of " + KEYS.stream().sorted().toList());
-            }
-        }
+        file.unknownKeys(fields, STRIPE, KEYS, "one of " + KEYS.stream().sorted().toList());
         String secretKey = required(node, fields, "secret_key");
         String webhookSecret = required(node, fields, "webhook_secret");
         String apiBase = value(fields, "api_base");

@@ -31,13 +31,7 @@ final class WebhooksSection {
         if (fields == null) {
             return config;
         }
-        for (Map.Entry<String, Node> entry : fields.entrySet()) {
-            if (!KEYS.contains(entry.getKey())) {
-                Node key = file.keyNodeOf(entry.getValue());
-                file.error(key == null ? entry.getValue() : key, WEBHOOKS + "."
-                        + entry.getKey(), "unknown key; expected allow_private_networks");
-            }
-        }
+        file.unknownKeys(fields, WEBHOOKS, KEYS, "allow_private_networks");
         Node allow = fields.get("allow_private_networks");
         if (allow != null && !ConfigFile.isNull(allow)) {
             Boolean value = ConfigFile.strictBoolean(allow);
