@@ -56,3 +56,13 @@ test("Retry-After: seconds or an HTTP date, anything else ignored", () => {
   assert.equal(retryAfterMs("soon"), undefined);
   assert.equal(retryAfterMs("-1"), undefined);
 });
+
+test("bad client options are refused when the client is made", async () => {
+  const { createCreditsClient } = await import("../src/index.js");
+  const base = { baseUrl: "http://127.0.0.1:1", apiKey: "sk_x" };
+  assert.throws(() => createCreditsClient({ ...base, apiKey: "" }), RangeError);
+  assert.throws(() => createCreditsClient({ ...base, retries: -1 }), RangeError);
+  assert.throws(() => createCreditsClient({ ...base, retries: 1.5 }), RangeError);
+  assert.throws(() => createCreditsClient({ ...base, backoffMs: 500, backoffMaxMs: 100 }), RangeError);
+  assert.throws(() => createCreditsClient({ ...base, backoffMs: Number.NaN }), RangeError);
+});

@@ -198,6 +198,65 @@ class ReplayedPostsTest {
         assertThat(again.header("Content-Type")).isEqualTo(first.header("Content-Type"));
     }
 
+    /** A request sent again while it answers 503 (a first request with its key still running). */
+    private static Response untilNot503(String path, String body, String key) {
+        for (int attempt = 0; ; attempt++) {
+            Response r = key == null ? t.post(path, body) : post(path, body, key);
+            if (r.status() != 503 || attempt == 200) {
+                return r;
+            }
+        }
+    }
+
+    private static String reserveCall(String customer) {
+        Response call = t.post("/v1/customers/" + customer + "/ai-calls", "{\"provider\":"
+                + " \"openai\", \"model\": \"gpt-4o-mini\", \"max_input_tokens\": 100000,"
+                + " \"max_output_tokens\": 100000}");
+        assertThat(call.status()).as(call.body()).isEqualTo(201);
+        return "/v1/ai-calls/" + call.json().get("id").asText() + "/complete";
+    }
+
+    /** 16 completions of one call at once, each retried while 503: charged once, one answer. */
+    private static void raceCompletion(String customer, String key) throws Exception {
+        t.credits.wallet(customer, "credits").grant(dev.credits.Grant.of("100.00"));
+        String path = reserveCall(customer);
+        String body = "{\"usage\": {\"input_tokens\": 50000, \"output_tokens\": 20000}}";
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                calls.add(() -> untilNot503(path, body, key));
+            }
+            List<String> transactions = new ArrayList<>();
+            String charged = null;
+            for (Future<Response> f : pool.invokeAll(calls)) {
+                Response r = f.get();
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                transactions.add(r.json().get("transaction_id").asText());
+                charged = r.json().get("credits").asText();
+            }
+            assertThat(transactions.stream().distinct()).as("one charge").hasSize(1);
+            long chargedUnits = dev.credits.Amount.parse(charged, 2).units();
+            assertThat(chargedUnits).isPositive();
+            assertThat(t.credits.wallet(customer, "credits").balance().units())
+                    .isEqualTo(10_000 - chargedUnits);
+            assertThat(t.credits.wallet(customer, "credits").available().units())
+                    .as("nothing left held").isEqualTo(10_000 - chargedUnits);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void racingCompletionsOfAnAiCall_withOneKey_chargeOnce() throws Exception {
+        raceCompletion("fay", key("complete"));
+    }
+
+    @Test
+    void racingCompletionsOfAnAiCall_withoutAKey_chargeOnce() throws Exception {
+        raceCompletion("gus", null);
+    }
+
     private static void claim(String key, String fingerprint, String token, long atMs)
             throws Exception {
         try (Connection c = t.ledger.dataSource().getConnection();
