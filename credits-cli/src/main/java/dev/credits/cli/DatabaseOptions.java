@@ -2,6 +2,7 @@ package dev.credits.cli;
 
 import dev.credits.CreditTypes;
 import dev.credits.CreditsConfig;
+import dev.credits.postgres.Database;
 import dev.credits.server.config.AppConfig;
 import dev.credits.server.config.ConfigException;
 import dev.credits.server.config.ConfigFile;
@@ -83,7 +84,7 @@ final class DatabaseOptions {
     /** The options that point another command at the same database, for hints. */
     String asArguments() {
         String where = databaseUrl != null && !databaseUrl.isBlank()
-                ? "--database-url " + databaseUrl
+                ? "--database-url '" + Database.redact(databaseUrl) + "'"
                 : DATA_DIRECTORY_DEFAULT.equals(dataDirectory.toString()) ? ""
                 : "--data " + dataDirectory;
         String config = configFile == null ? "" : " --config " + configFile;

@@ -32,7 +32,8 @@ public final class Main implements Runnable {
     /** {@code serve} stopped because its embedded PostgreSQL died; a supervisor restarts it. */
     public static final int EXIT_DATABASE_LOST = 3;
 
-    private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.log.dev.credits";
+    /** The level of credits' own loggers (logback.xml); operator commands raise it to warn. */
+    private static final String LOG_LEVEL_PROPERTY = "credits.log.level";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

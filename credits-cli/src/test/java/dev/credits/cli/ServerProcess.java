@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,10 @@ final class ServerProcess implements AutoCloseable {
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private String baseUrl;
 
+    String baseUrl() {
+        return baseUrl;
+    }
+
     /** Servers still running when the test JVM exits (a timed-out test) are stopped with it. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
@@ -61,6 +66,12 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts {@code credits serve --port 0 ARGS…}; call {@link #awaitReady()} next. */
     static ServerProcess start(String... args) throws IOException {
+        return start(Map.of(), args);
+    }
+
+    /** As {@link #start(String...)}, with {@code environment} added to the server's. */
+    static ServerProcess start(Map<String, String> environment, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -68,6 +79,7 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().put("CREDITS_API_KEY", API_KEY);
+        builder.environment().putAll(environment);
         return new ServerProcess(builder.start());
     }
 

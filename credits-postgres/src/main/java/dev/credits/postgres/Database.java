@@ -38,6 +38,10 @@ public final class Database implements AutoCloseable {
     /** The schema history of a database that is the ledger's alone (server, CLI, library). */
     public static final String HISTORY_TABLE_DEFAULT = "flyway_schema_history";
     /** Flyway's table names: unquoted SQL identifiers, as PostgreSQL folds them. */
+    /** A query parameter of a JDBC URL that carries a secret: password, sslpassword, … */
+    private static final Pattern URL_PASSWORD =
+            Pattern.compile("(?i)([?&;][^=&;]*(?:password|secret)[^=&;]*=)[^&;]*");
+    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^/@]*@");
     private static final Pattern HISTORY_TABLE_PATTERN =
             Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -185,7 +189,7 @@ public final class Database implements AutoCloseable {
              ResultSet rs = st.executeQuery("select current_setting('server_version'),"
                      + " current_setting('fsync'), current_setting('synchronous_commit')")) {
             rs.next();
-            String where = embedded == null ? url
+            String where = embedded == null ? redact(url)
                     : "embedded in " + embedded.directory() + " on port " + embedded.port()
                     + (embedded.isAttached() ? " (already running; attached)" : "");
             return "database: PostgreSQL " + rs.getString(1) + ", " + where + ", fsync="
@@ -193,6 +197,19 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw PostgresLedgerStore.translate(e);
         }
+    }
+
+    /**
+     * {@code url} with the values of its password parameters ({@code password}, {@code
+     * sslpassword}, …) and of a {@code user:password@} part replaced by {@code ***}: the form a
+     * database URL is logged and printed in.
+     */
+    public static String redact(String url) {
+        if (url == null) {
+            return null;
+        }
+        String withoutParameters = URL_PASSWORD.matcher(url).replaceAll("$1***");
+        return URL_USER_INFO.matcher(withoutParameters).replaceAll("$1***@");
     }
 
     /** The pool for reads and for the modules beside the ledger (plans, AI, keys). */

@@ -58,6 +58,7 @@ public final class Console {
     private final ApiKeys keys;
     private final PortalSessions sessions;
     private final Webhooks webhooks;
+    private final SignInFailures failures = new SignInFailures();
 
     public Console(Credits credits, ApiKeys keys, PortalSessions sessions, Webhooks webhooks) {
         this.credits = credits;
@@ -134,9 +135,21 @@ public final class Console {
             denied(ctx, 403, "denied.form.heading", "denied.form.message");
             return;
         }
+        String client = ctx.ip();
+        long waitSeconds = failures.retryAfterSeconds(client, System.nanoTime());
+        if (waitSeconds > 0) {
+            ctx.header("Retry-After", Long.toString(waitSeconds));
+            renderSignIn(ctx, 429, text(ctx).t("console.signin.limited", waitSeconds));
+            return;
+        }
         String secret = ctx.formParam("key");
         if (secret == null || secret.isBlank() || secret.length() > KEY_LENGTH_MAX
                 || keys.scopeOf(secret.trim()) == null) {
+            if (failures.fail(client, System.nanoTime())) {
+                LOG.warn("console sign-in from {}: {} failed keys in {} s; refusing it until then",
+                        client, SignInFailures.FAILURES_MAX,
+                        SignInFailures.WINDOW_NANOS / 1_000_000_000L);
+            }
             renderSignIn(ctx, 401, text(ctx).t("console.signin.failed"));
             return;
         }

@@ -1,0 +1,27 @@
+package dev.credits.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** A database URL is logged and printed without its passwords. */
+class DatabaseUrlTest {
+    @Test
+    void redact_hidesEveryPasswordParameter_andKeepsTheRest() {
+        assertThat(Database.redact("jdbc:postgresql://db:5432/credits?user=app&password=hunter2"
+                + "&sslmode=require&sslpassword=keypass;Password=X"))
+                .isEqualTo("jdbc:postgresql://db:5432/credits?user=app&password=***"
+                        + "&sslmode=require&sslpassword=***;Password=***");
+        assertThat(Database.redact("jdbc:postgresql://db/credits?password=&user=app"))
+                .isEqualTo("jdbc:postgresql://db/credits?password=***&user=app");
+        assertThat(Database.redact("postgresql://app:hunter2@db:5432/credits"))
+                .isEqualTo("postgresql://app:***@db:5432/credits");
+    }
+
+    @Test
+    void redact_leavesAUrlWithoutSecretsAlone() {
+        String url = "jdbc:postgresql://a:5432,b:5432/credits?targetServerType=primary&user=app";
+        assertThat(Database.redact(url)).isEqualTo(url);
+        assertThat(Database.redact(null)).isNull();
+    }
+}
