@@ -90,7 +90,8 @@ public final class Database implements AutoCloseable {
         String description = describe(ledger, null,
                 "the application's data source (schema history in " + historyTable + ")");
         LOG.info(description);
-        return new Database(null, ledger, ledger, ledger, List.of(), description);
+        DataSource failFast = new FailFastDataSource(ledger, "the application's data source");
+        return new Database(null, failFast, failFast, failFast, List.of(), description);
     }
 
     private static void requirePostgres(DataSource dataSource) {
@@ -132,7 +133,9 @@ public final class Database implements AutoCloseable {
                     BACKGROUND_POOL_SIZE, 0);
             String description = describe(dataSource, embedded, url);
             LOG.info(description);
-            return new Database(embedded, dataSource, writeDataSource, background,
+            return new Database(embedded, new FailFastDataSource(dataSource, "credits"),
+                    new FailFastDataSource(writeDataSource, "credits-write"),
+                    new FailFastDataSource(background, "credits-background"),
                     List.of(background, writeDataSource, dataSource), description);
         } catch (RuntimeException e) {
             if (background != null) {

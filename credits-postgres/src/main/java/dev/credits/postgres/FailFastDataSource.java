@@ -1,0 +1,126 @@
+package dev.credits.postgres;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * A pool that answers at once while its database is known to be down. A pool without
+ * connections makes every caller wait its full connection timeout (5 s) before failing; in an
+ * outage under load that holds every request thread for 5 s each, and clients see a server that
+ * hangs instead of one that says "unavailable, retry". So once a connection cannot be had (the
+ * pool timed out, or the driver was refused: SQL states 08 and 57P), this data source fails every
+ * caller at once for {@link #OPEN_NANOS}, then lets one caller at a time try the pool: the first
+ * that gets a connection closes the breaker for everyone. A pool that is only busy (every
+ * connection in use) is not "down" and never opens it.
+ *
+ * <p>Only {@code getConnection} is guarded: a connection already handed out fails by itself,
+ * and the pool drops connections that failed that way.
+ */
+final class FailFastDataSource implements DataSource {
+    static final long OPEN_NANOS = 500_000_000L;
+
+    private final DataSource pool;
+    private final String name;
+    private volatile long openUntilNanos;
+    private volatile boolean open;
+    private final AtomicBoolean probing = new AtomicBoolean();
+
+    FailFastDataSource(DataSource pool, String name) {
+        this.pool = pool;
+        this.name = name;
+    }
+
+    DataSource pool() {
+        return pool;
+    }
+
+    /** True while the database is known to be unreachable. */
+    boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        if (!open) {
+            return attempt();
+        }
+        if (System.nanoTime() - openUntilNanos < 0 || !probing.compareAndSet(false, true)) {
+            throw new SQLTransientConnectionException("the database cannot be reached (" + name
+                    + ": the last attempt failed; retrying)", "08001");
+        }
+        try {
+            return attempt();
+        } finally {
+            probing.set(false);
+        }
+    }
+
+    private Connection attempt() throws SQLException {
+        try {
+            Connection connection = pool.getConnection();
+            open = false;
+            return connection;
+        } catch (SQLException e) {
+            if (isUnreachable(e)) {
+                openUntilNanos = System.nanoTime() + OPEN_NANOS;
+                open = true;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Refused or lost, not merely busy: a pool that timed out while every connection was in use
+     * has no SQL state, one that timed out because none could be made carries the driver's.
+     */
+    private static boolean isUnreachable(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException("the ledger's pools have their user");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return pool.getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        pool.setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        pool.setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return pool.getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return pool.getParentLogger();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return type.isInstance(pool) || pool.isWrapperFor(type);
+    }
+}
