@@ -117,14 +117,19 @@ class CrashTest {
     }
 
     /** transaction id -> how many times it appears among the usage entries of the history. */
-    private static Map<String, Integer> usageTransactionCounts(ServerProcess server)
+    static Map<String, Integer> usageTransactionCounts(ServerProcess server) throws Exception {
+        return usageTransactionCounts(server, WALLET);
+    }
+
+    /** As above, for the wallet whose path is {@code wallet} ({@code /v1/customers/ID/}). */
+    static Map<String, Integer> usageTransactionCounts(ServerProcess server, String wallet)
             throws Exception {
         Map<String, Integer> counts = new HashMap<>();
         String cursor = null;
         do {
             String query = "transactions?type=usage&limit=500"
                     + (cursor == null ? "" : "&cursor=" + cursor);
-            JsonNode page = server.get(WALLET + query).body();
+            JsonNode page = server.get(wallet + query).body();
             for (JsonNode transaction : page.get("data")) {
                 counts.merge(transaction.get("id").asText(), 1, Integer::sum);
             }
