@@ -53,9 +53,16 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
 
     private volatile Format format = Format.TEXT;
 
-    /** From the configuration file: {@code <format>${CREDITS_LOG_FORMAT:-text}</format>}. */
+    /**
+     * From the configuration file: {@code <format>${CREDITS_LOG_FORMAT:-text}</format>}. A value
+     * that is neither keeps text here; {@code serve} refuses it before it starts.
+     */
     public void setFormat(String format) {
-        this.format = Format.parse(format);
+        try {
+            this.format = Format.parse(format);
+        } catch (IllegalArgumentException e) {
+            this.format = Format.TEXT;
+        }
     }
 
     /**
@@ -105,7 +112,7 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
         line.append(" - ").append(event.getFormattedMessage()).append('\n');
         IThrowableProxy error = event.getThrowableProxy();
         if (error != null) {
-            line.append(ThrowableProxyUtil.asString(error)).append('\n');
+            line.append(stackTrace(error)).append('\n');
         }
         return line.toString();
     }
@@ -124,13 +131,17 @@ public final class LogEncoder extends EncoderBase<ILoggingEvent> {
             }
             IThrowableProxy error = event.getThrowableProxy();
             if (error != null) {
-                json.writeStringField("error", ThrowableProxyUtil.asString(error));
+                json.writeStringField("error", stackTrace(error));
             }
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory
         }
         return out.toString(StandardCharsets.UTF_8) + "\n";
+    }
+
+    private static String stackTrace(IThrowableProxy error) {
+        return ThrowableProxyUtil.asString(error).stripTrailing();
     }
 
     /** The logging context (MDC) in a stable order; empty outside a request. */

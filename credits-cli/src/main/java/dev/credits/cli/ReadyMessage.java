@@ -21,7 +21,9 @@ final class ReadyMessage {
         }
         out.println();
         out.println("First steps, in another terminal:");
-        out.println("  1. Create an API key (its secret is printed once):");
+        out.println("  1. Create an API key (its secret is printed once"
+                + (where.contains("=***") ? "; put the database password back in for ***"
+                : "") + "):");
         out.println("       KEY=$(" + cli + ")");
         out.println("  2. Grant credits to a customer, then spend some:");
         out.println("       curl -s -X POST " + url + "/v1/customers/user_42/grants " + auth

@@ -67,10 +67,11 @@ final class ServeCommand implements Callable<Integer> {
             + " each API request names.")
     String publicUrl;
 
-    @Option(names = "--log-format", paramLabel = "text|json", description = "How log lines"
-            + " are written to stderr: text (default) or json, one object per line with time,"
-            + " level, logger, message and the request_id of the HTTP request it belongs to"
-            + " (also CREDITS_LOG_FORMAT).")
+    @Option(names = "--log-format", paramLabel = "text|json",
+            defaultValue = "${env:CREDITS_LOG_FORMAT:-text}", description = "How log lines are"
+            + " written to stderr: text (default) or json, one object per line with time, level,"
+            + " logger, message and the request_id of the HTTP request it was logged in"
+            + " (default: CREDITS_LOG_FORMAT, else text).")
     String logFormat;
 
     @Mixin
@@ -81,12 +82,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (logFormat != null) {
-            try {
-                LogEncoder.useEverywhere(LogEncoder.Format.parse(logFormat));
-            } catch (IllegalArgumentException e) {
-                throw CliException.rejected("--log-format: " + e.getMessage());
-            }
+        try {
+            LogEncoder.useEverywhere(LogEncoder.Format.parse(logFormat));
+        } catch (IllegalArgumentException e) {
+            throw CliException.rejected("--log-format (or CREDITS_LOG_FORMAT): "
+                    + e.getMessage());
         }
         if (port < 0 || port > PORT_MAX) {
             throw CliException.rejected("--port must be 0.." + PORT_MAX + ", was " + port);

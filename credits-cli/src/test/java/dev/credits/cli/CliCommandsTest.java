@@ -316,6 +316,9 @@ class CliCommandsTest {
         assertThat(demo.err()).contains("--demo runs on its own embedded database");
         assertThat(cli.run("serve", "--port", "0", "--test-clock", "--test-clock-start",
                 "yesterday").exitCode()).isEqualTo(2);
+        Cli.Result logs = cli.run("serve", "--port", "0", "--log-format", "yaml");
+        assertThat(logs.exitCode()).isEqualTo(2);
+        assertThat(logs.err()).contains("the log format is text or json, was 'yaml'");
     }
 
     @Test

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code serve --log-format json} writes one JSON object per line, a request's lines name its
+ * {@code CREDITS_LOG_FORMAT=json} makes {@code serve} write one JSON object per line (as
+ * {@code --log-format json} does), a request's lines name its
  * {@code X-Request-Id}, and no secret the server holds or is sent ever reaches its output: the
  * database password, API keys (the environment's, a created one, wrong ones), webhook signing
  * secrets (made and rotated), the Stripe keys, a portal link's token.
@@ -49,13 +50,14 @@ class LogsTest {
                   webhook_secret: ${STRIPE_WEBHOOK_SECRET}
                 """);
         Cli cli = new Cli("--database-url", url);
+        // JSON from the environment: the shipped logback.xml reads CREDITS_LOG_FORMAT.
         Map<String, String> environment = Map.of("STRIPE_SECRET_KEY", STRIPE_SECRET_KEY,
-                "STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET);
+                "STRIPE_WEBHOOK_SECRET", STRIPE_WEBHOOK_SECRET, "CREDITS_LOG_FORMAT", "json");
         List<String> secrets = new ArrayList<>(List.of(DATABASE_PASSWORD, STRIPE_SECRET_KEY,
                 STRIPE_WEBHOOK_SECRET, WRONG_KEY, ServerProcess.API_KEY));
         String output;
-        try (ServerProcess server = ServerProcess.start(environment, "--log-format", "json",
-                "--database-url", url, "--config", config.toString()).awaitReady()) {
+        try (ServerProcess server = ServerProcess.start(environment, "--database-url", url,
+                "--config", config.toString()).awaitReady()) {
             Cli.Result created = cli.run("keys", "create", "--name", "logs-app");
             assertThat(created.exitCode()).as(created.err()).isZero();
             String key = created.out().trim();
@@ -105,6 +107,9 @@ class LogsTest {
                 "{\"customer_id\":\"ada\"}").body());
         String link = portal.path("url").asText();
         made.add(link.substring(link.lastIndexOf('/') + 1));
+        HttpResponse<String> opened = HTTP.send(HttpRequest.newBuilder(URI.create(link)).GET()
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(opened.statusCode()).isIn(200, 302, 303);
         HttpResponse<String> stripe = HTTP.send(HttpRequest.newBuilder(URI.create(base
                         + "/v1/stripe/webhook")).header("Stripe-Signature", "t=1,v1=00")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"evt_1\"}")).build(),

@@ -44,6 +44,10 @@ final class ServerProcess implements AutoCloseable {
         return baseUrl;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     /** Servers still running when the test JVM exits (a timed-out test) are stopped with it. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 

@@ -40,8 +40,7 @@ public final class Database implements AutoCloseable {
     /** Flyway's table names: unquoted SQL identifiers, as PostgreSQL folds them. */
     /** A query parameter of a JDBC URL that carries a secret: password, sslpassword, … */
     private static final Pattern URL_PASSWORD =
-            Pattern.compile("(?i)([?&;][^=&;]*(?:password|secret)[^=&;]*=)[^&;]*");
-    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^/@]*@");
+            Pattern.compile("(?i)([?&][^=&#]*(?:password|secret)[^=&#]*=)[^&#]*");
     private static final Pattern HISTORY_TABLE_PATTERN =
             Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -90,7 +89,8 @@ public final class Database implements AutoCloseable {
         String description = describe(ledger, null,
                 "the application's data source (schema history in " + historyTable + ")");
         LOG.info(description);
-        DataSource failFast = new FailFastDataSource(ledger, "the application's data source");
+        DataSource failFast = new FailFastDataSource(ledger, "the application's data source",
+                null);
         return new Database(null, failFast, failFast, failFast, List.of(), description);
     }
 
@@ -133,9 +133,9 @@ public final class Database implements AutoCloseable {
                     BACKGROUND_POOL_SIZE, 0);
             String description = describe(dataSource, embedded, url);
             LOG.info(description);
-            return new Database(embedded, new FailFastDataSource(dataSource, "credits"),
-                    new FailFastDataSource(writeDataSource, "credits-write"),
-                    new FailFastDataSource(background, "credits-background"),
+            return new Database(embedded, FailFastDataSource.around(dataSource),
+                    FailFastDataSource.around(writeDataSource),
+                    FailFastDataSource.around(background),
                     List.of(background, writeDataSource, dataSource), description);
         } catch (RuntimeException e) {
             if (background != null) {
@@ -211,8 +211,20 @@ public final class Database implements AutoCloseable {
         if (url == null) {
             return null;
         }
-        String withoutParameters = URL_PASSWORD.matcher(url).replaceAll("$1***");
-        return URL_USER_INFO.matcher(withoutParameters).replaceAll("$1***@");
+        String redacted = URL_PASSWORD.matcher(url).replaceAll("$1***");
+        int authority = redacted.indexOf("//");
+        if (authority < 0) {
+            return redacted;
+        }
+        // user:password@ comes before the query; a password may hold '/' (unencoded), so the
+        // last '@' before the query ends it. Redacting too much is the safe side.
+        int query = redacted.indexOf('?', authority);
+        int at = redacted.lastIndexOf('@', query < 0 ? redacted.length() - 1 : query - 1);
+        int colon = at < 0 ? -1 : redacted.indexOf(':', authority + 2);
+        if (at < authority || colon < 0 || colon > at) {
+            return redacted; // no user:password@
+        }
+        return redacted.substring(0, colon + 1) + "***" + redacted.substring(at);
     }
 
     /** The pool for reads and for the modules beside the ledger (plans, AI, keys). */

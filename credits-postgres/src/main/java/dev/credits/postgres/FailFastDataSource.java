@@ -1,11 +1,14 @@
 package dev.credits.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -15,8 +18,9 @@ import javax.sql.DataSource;
  * outage under load that holds every request thread for 5 s each, and clients see a server that
  * hangs instead of one that says "unavailable, retry". So once a connection cannot be had (the
  * pool timed out, or the driver was refused: SQL states 08 and 57P), this data source fails every
- * caller at once for {@link #OPEN_NANOS}, then lets one caller at a time try the pool: the first
- * that gets a connection closes the breaker for everyone. A pool that is only busy (every
+ * caller at once for {@link #OPEN_NANOS}, then lets one caller at a time try the pool (waiting
+ * its timeout again while the database is still down): the first that gets a connection closes
+ * the breaker for everyone. A pool that is only busy (every
  * connection in use) is not "down" and never opens it.
  *
  * <p>Only {@code getConnection} is guarded: a connection already handed out fails by itself,
@@ -27,13 +31,27 @@ final class FailFastDataSource implements DataSource {
 
     private final DataSource pool;
     private final String name;
+    private final IntSupplier connections;
     private volatile long openUntilNanos;
     private volatile boolean open;
     private final AtomicBoolean probing = new AtomicBoolean();
 
-    FailFastDataSource(DataSource pool, String name) {
+    /**
+     * @param connections how many connections the pool holds, in use or idle (Hikari's total);
+     *        null when the pool does not say (an application's own)
+     */
+    FailFastDataSource(DataSource pool, String name, IntSupplier connections) {
         this.pool = pool;
         this.name = name;
+        this.connections = connections;
+    }
+
+    /** Around one of the ledger's own pools. */
+    static FailFastDataSource around(HikariDataSource pool) {
+        return new FailFastDataSource(pool, pool.getPoolName(), () -> {
+            HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+            return bean == null ? 0 : bean.getTotalConnections();
+        });
     }
 
     DataSource pool() {
@@ -76,12 +94,16 @@ final class FailFastDataSource implements DataSource {
     }
 
     /**
-     * Refused or lost, not merely busy: a pool that timed out while every connection was in use
-     * has no SQL state, one that timed out because none could be made carries the driver's.
+     * Refused or lost, not merely busy. A pool that timed out carries the SQL state of its last
+     * failure to connect, however old, so a timeout counts only when the pool holds no
+     * connection at all: a busy pool has them all in use; one whose database is gone has
+     * dropped each as it failed.
      */
-    private static boolean isUnreachable(SQLException e) {
+    private boolean isUnreachable(SQLException e) {
         String state = e.getSQLState();
-        return state != null && (state.startsWith("08") || state.startsWith("57P"));
+        boolean connectionFailure = state != null
+                && (state.startsWith("08") || state.startsWith("57P"));
+        return connectionFailure && (connections == null || connections.getAsInt() == 0);
     }
 
     @Override

@@ -18,8 +18,9 @@ import java.util.stream.Stream;
 /**
  * A PostgreSQL server of a test's own (the embedded binaries), on a port and a data directory
  * that stay the same across stops and starts, so that a server under test can lose its database
- * and get it back: {@link #stop()} (a fast shutdown), {@link #kill()} ({@code kill -9} of the
- * postmaster), {@link #start()} again, and for failover {@link #standbyIn} and {@link #promote()}.
+ * and get it back: {@link #stop()} (a fast shutdown) and {@link #start()} again, and for
+ * failover {@link #standbyIn}, {@link #kill()} ({@code kill -9} of a primary, for good: this
+ * JVM keeps the killed server's lock on its directory) and {@link #promote()}.
  */
 public final class ControlledPostgres implements AutoCloseable {
     public static final String USER = "postgres";
@@ -45,6 +46,9 @@ public final class ControlledPostgres implements AutoCloseable {
     }
 
     public synchronized ControlledPostgres start() {
+        if (postgres != null) {
+            throw new IllegalStateException("already running in " + directory);
+        }
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(directory.toFile()).setCleanDataDirectory(false)

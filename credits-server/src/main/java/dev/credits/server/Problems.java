@@ -39,11 +39,20 @@ final class Problems {
         return new Kind(known.status, known.title);
     }
 
+    /**
+     * The route a request matched ({@code /portal/s/{token}}), not its path: a path may hold a
+     * secret (a portal link's token), and a log must never.
+     */
+    static String routeOf(Context ctx) {
+        io.javalin.router.Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+        return endpoint == null ? "(no route)" : endpoint.path;
+    }
+
     /** The exception handler of the server: every exception ends here. */
     static void handle(Exception e, Context ctx) {
         CreditsException problem = asProblem(e, ctx);
         if (problem == null) {
-            LOG.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            LOG.error("unexpected error on {} {}", ctx.method(), routeOf(ctx), e);
             write(ctx, INTERNAL_ERROR, "an unexpected error occurred; it has been logged",
                     Map.of());
             return;

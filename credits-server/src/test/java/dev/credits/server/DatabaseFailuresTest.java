@@ -41,13 +41,15 @@ class DatabaseFailuresTest {
     /** A 503 waits at most the pool's connection timeout (5 s), once; then answers at once. */
     static final long UNAVAILABLE_MAX_MS = 8_000;
     static final long UNAVAILABLE_MEDIAN_MAX_MS = 500;
+    /** Fewer 503s than this say nothing of their median (a failover may have a handful). */
+    static final int UNAVAILABLE_MEDIAN_SAMPLES_MIN = 20;
 
     @Test
     void databaseRestart_underLoad_fast503_recovers_andLosesNothing(@TempDir Path dir)
             throws Exception {
         try (ControlledPostgres postgres = ControlledPostgres.create(dir.resolve("pg"));
-             TestServer t = server(postgres.jdbcUrl())) {
-            Load load = Load.start(t);
+             TestServer t = server(postgres.jdbcUrl());
+             Load load = Load.start(t)) {
             load.awaitAcknowledged(ACKNOWLEDGED_BEFORE);
             postgres.stop();
             long stoppedAt = System.nanoTime();
@@ -74,8 +76,7 @@ class DatabaseFailuresTest {
             primary.awaitSynchronousStandby();
             String url = "jdbc:postgresql://" + primary.hostAndPort() + "," + standby.hostAndPort()
                     + "/postgres?targetServerType=primary&hostRecheckSeconds=1&connectTimeout=2";
-            try (TestServer t = server(url)) {
-                Load load = Load.start(t);
+            try (TestServer t = server(url); Load load = Load.start(t)) {
                 load.awaitAcknowledged(ACKNOWLEDGED_BEFORE);
                 primary.kill();
                 int before = load.acknowledged.size();
@@ -122,15 +123,17 @@ class DatabaseFailuresTest {
         Collections.sort(sorted);
         assertThat(sorted.get(sorted.size() - 1)).as("slowest 503, ms")
                 .isLessThan(UNAVAILABLE_MAX_MS);
-        assertThat(sorted.get(sorted.size() / 2)).as("median 503, ms")
-                .isLessThan(UNAVAILABLE_MEDIAN_MAX_MS);
+        if (sorted.size() >= UNAVAILABLE_MEDIAN_SAMPLES_MIN) {
+            assertThat(sorted.get(sorted.size() / 2)).as("median 503, ms")
+                    .isLessThan(UNAVAILABLE_MEDIAN_MAX_MS);
+        }
     }
 
     /**
      * {@link #CLIENTS} clients, one customer each, spending 1.00 at a time with a key per spend,
      * each retried with its key after a 503 or a lost connection until it is answered 201.
      */
-    static final class Load {
+    static final class Load implements AutoCloseable {
         final TestServer t;
         final Map<String, String> acknowledged = new ConcurrentHashMap<>(); // key -> transaction
         final List<Long> unavailable = Collections.synchronizedList(new ArrayList<>());
@@ -203,6 +206,13 @@ class DatabaseFailuresTest {
             clients.shutdown();
             assertThat(clients.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
             assertThat(unexpected).isEmpty();
+        }
+
+        /** Stops the clients even when the test failed before {@link #finish()}. */
+        @Override
+        public void close() {
+            running.set(false);
+            clients.shutdownNow();
         }
 
         String summary() {
