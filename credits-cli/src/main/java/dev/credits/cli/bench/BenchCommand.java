@@ -6,6 +6,7 @@ import dev.credits.Credits;
 import dev.credits.CreditsConfig;
 import dev.credits.Grant;
 import dev.credits.Spend;
+import dev.credits.internal.GroupCommitter;
 import dev.credits.postgres.EmbeddedDatabase;
 import dev.credits.postgres.PostgresLedger;
 import dev.credits.server.ApiKeys;
@@ -35,13 +36,17 @@ import picocli.CommandLine.Spec;
 /**
  * {@code credits bench}: throughput and latency of the ledger on its own embedded PostgreSQL
  * with durable settings ({@code fsync} and {@code synchronous_commit} on). Each write scenario
- * runs twice, {@code batched} (group commit) and {@code single} (one transaction per command).
+ * runs twice, {@code batched} (group commit) and {@code single} (one transaction per command),
+ * and is set beside two plain-SQL anchors on the same database ({@link SqlAnchors}): the
+ * hand-written naive spend ({@code sql-single}) and the database's own ceiling ({@code
+ * ceiling}). The disk's latency for one synchronous write is measured first and printed: the
+ * absolute figures depend on it, the ratios much less.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure spends/s and latency on a fresh durable embedded database.")
 public final class BenchCommand implements Callable<Integer> {
     static final List<String> SCENARIOS = List.of("uniform", "hot", "http", "balance", "idle",
-            "webhooks", "revenue");
+            "webhooks", "revenue", "sql-single", "ceiling");
     /** How long {@code webhooks} waits for delivery to drain after its run. */
     static final long DRAIN_WAIT_MS = 60_000;
     static final int CLIENTS_MAX = 512;
@@ -93,18 +98,24 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         Path data = Files.createTempDirectory("credits-bench");
         List<Result> results = new ArrayList<>();
+        long fsyncMicros;
         try (EmbeddedDatabase database = EmbeddedDatabase.start(data, !noFsync)) {
+            fsyncMicros = SqlAnchors.fsyncMicros(data);
             progress("embedded PostgreSQL in " + data + (noFsync
-                    ? ", fsync=off (diagnosis only: not durable)" : ", fsync=on, synchronous_commit=on"));
+                    ? ", fsync=off (diagnosis only: not durable)" : ", fsync=on, synchronous_commit=on")
+                    + "; one synchronous 8 KiB write takes " + Report.millis(fsyncMicros)
+                    + " ms here (median of " + SqlAnchors.FSYNC_SAMPLES + ")");
             for (String mode : List.of("batched", "single")) {
                 runWriteScenarios(database, mode, results);
             }
+            runAnchors(database, results);
             runReadScenarios(database, results);
         } finally {
             deleteQuietly(data);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Report.json(results) : Report.table(results, noFsync, notes));
+        out.print(json ? Report.json(results, fsyncMicros)
+                : Report.table(results, noFsync, notes, fsyncMicros));
         out.flush();
         return 0;
     }
@@ -179,6 +190,36 @@ public final class BenchCommand implements Callable<Integer> {
                                 .spend(Spend.of("0.01"))));
             }
         }
+    }
+
+    /** {@code sql-single} and {@code ceiling}: plain SQL on the same database, no engine. */
+    private void runAnchors(EmbeddedDatabase database, List<Result> results) throws Exception {
+        boolean single = scenarios.contains("sql-single");
+        boolean ceiling = scenarios.contains("ceiling");
+        if (!single && !ceiling) {
+            return;
+        }
+        SqlAnchors anchors = SqlAnchors.create(database.jdbcUrl(), database.user(), wallets);
+        if (single) {
+            progress("sql-single: " + clients + " clients, one UPDATE + INSERT transaction per"
+                    + " spend, " + wallets + " wallets");
+            results.add(anchors.single(clients, durationMs()));
+        }
+        if (ceiling) {
+            int batch = ceilingBatch();
+            progress("ceiling: " + GroupCommitter.COMMITTERS + " connections, " + batch
+                    + " spends per transaction, " + wallets + " wallets");
+            results.add(anchors.ceiling(GroupCommitter.COMMITTERS, batch, durationMs()));
+            notes.add("ceiling: " + batch + " spends per transaction (" + clients + " callers / "
+                    + GroupCommitter.COMMITTERS + " committers) on " + GroupCommitter.COMMITTERS
+                    + " connections; its latencies are of whole transactions");
+        }
+    }
+
+    /** The batch the engine's committers make from {@code clients} callers, on average. */
+    int ceilingBatch() {
+        return Math.max(1, Math.min(GroupCommitter.BATCH_COMMANDS_MAX,
+                clients / GroupCommitter.COMMITTERS));
     }
 
     private long walletOf(int client, long n) {

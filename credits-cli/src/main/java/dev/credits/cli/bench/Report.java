@@ -7,12 +7,43 @@ final class Report {
     private Report() {
     }
 
-    static String table(List<Result> results, boolean noFsync, List<String> notes) {
+    /** The target of each ratio the table prints (issue 15), beside what was measured. */
+    static final List<Ratio> RATIOS = List.of(
+            new Ratio("uniform", "batched", "ceiling", "sql", 5, "uniform batched / ceiling"),
+            new Ratio("uniform", "batched", "sql-single", "sql", 40,
+                    "uniform batched / sql-single"),
+            new Ratio("hot", "batched", "uniform", "batched", 9, "hot batched / uniform batched"),
+            new Ratio("http", "batched", "uniform", "batched", 7,
+                    "http batched / uniform batched"));
+
+    /** {@code numerator / denominator} of two rows, and its target in tenths (≥). */
+    record Ratio(String scenario, String mode, String overScenario, String overMode,
+                 long targetTenths, String label) {
+        /** In hundredths; -1 when a row is missing or empty. */
+        long hundredths(List<Result> results) {
+            Result top = find(results, scenario, mode);
+            Result bottom = find(results, overScenario, overMode);
+            if (top == null || bottom == null || bottom.opsPerSecondTenths() == 0) {
+                return -1;
+            }
+            return top.opsPerSecondTenths() * 100 / bottom.opsPerSecondTenths();
+        }
+    }
+
+    static String millis(long micros) {
+        return String.format("%d.%03d", micros / 1_000, micros % 1_000);
+    }
+
+    static String table(List<Result> results, boolean noFsync, List<String> notes,
+                        long fsyncMicros) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-9s %-8s %7s %12s %9s %9s %7s%n", "scenario", "mode",
+        out.append("one synchronous 8 KiB write (write + fsync) takes ").append(millis(fsyncMicros))
+                .append(" ms on this disk: absolute figures depend on it; compare ratios")
+                .append(System.lineSeparator());
+        out.append(String.format("%-10s %-8s %7s %12s %9s %9s %7s%n", "scenario", "mode",
                 "clients", "ops/s", "p50 ms", "p99 ms", "errors"));
         for (Result r : results) {
-            out.append(String.format("%-9s %-8s %7d %12s %9s %9s %7d%n", r.scenario(), r.mode(),
+            out.append(String.format("%-10s %-8s %7d %12s %9s %9s %7d%n", r.scenario(), r.mode(),
                     r.clients(), r.opsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors()));
         }
         for (String scenario : List.of("uniform", "hot", "http")) {
@@ -22,6 +53,14 @@ final class Report {
                 long ratioTenths = batched.opsPerSecondTenths() * 10 / single.opsPerSecondTenths();
                 out.append(String.format("%s: batched/single = %d.%dx%n", scenario,
                         ratioTenths / 10, ratioTenths % 10));
+            }
+        }
+        for (Ratio ratio : RATIOS) {
+            long hundredths = ratio.hundredths(results);
+            if (hundredths >= 0) {
+                out.append(String.format("%s = %d.%02d (target at least %d.%d)%n", ratio.label(),
+                        hundredths / 100, hundredths % 100, ratio.targetTenths() / 10,
+                        ratio.targetTenths() % 10));
             }
         }
         Result off = find(results, "webhooks", "off");
@@ -41,8 +80,20 @@ final class Report {
         return out.toString();
     }
 
-    static String json(List<Result> results) {
-        StringBuilder out = new StringBuilder("{\"results\": [");
+    static String json(List<Result> results, long fsyncMicros) {
+        StringBuilder out = new StringBuilder("{\"fsync_ms\": " + millis(fsyncMicros)
+                + ", \"ratios\": {");
+        String separator = "";
+        for (Ratio ratio : RATIOS) {
+            long hundredths = ratio.hundredths(results);
+            if (hundredths >= 0) {
+                out.append(separator).append(String.format("\"%s\": %d.%02d",
+                        ratio.label().replace(" / ", "/").replace(' ', '_'), hundredths / 100,
+                        hundredths % 100));
+                separator = ", ";
+            }
+        }
+        out.append("}, \"results\": [");
         for (int i = 0; i < results.size(); i++) {
             Result r = results.get(i);
             out.append(i == 0 ? "" : ", ").append(String.format(
