@@ -6,9 +6,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import javax.sql.DataSource;
 
 /**
@@ -97,17 +98,19 @@ public final class Jdbc {
         if (value == null) {
             ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
         } else {
-            ps.setTimestamp(index, Timestamp.from(value));
+            // As timestamptz, in UTC: the driver writes an OffsetDateTime itself, where a
+            // Timestamp goes through the JVM's default Calendar (a fifth of a batch's CPU).
+            ps.setObject(index, value.atOffset(ZoneOffset.UTC));
         }
     }
 
     public static Instant getInstant(ResultSet rs, int index) throws SQLException {
-        Timestamp value = rs.getTimestamp(index);
+        OffsetDateTime value = rs.getObject(index, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }
 
     public static Instant getInstant(ResultSet rs, String column) throws SQLException {
-        Timestamp value = rs.getTimestamp(column);
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }
 
