@@ -1,10 +1,7 @@
 package dev.credits.postgres;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -14,15 +11,9 @@ import javax.sql.DataSource;
  * explicitly; an application pool configured with auto-commit off (a common Hibernate setting)
  * would otherwise roll those single statements back when the connection is returned.
  */
-final class AutoCommitDataSource implements DataSource {
-    private final DataSource pool;
-
+final class AutoCommitDataSource extends DelegatingDataSource {
     AutoCommitDataSource(DataSource pool) {
-        this.pool = pool;
-    }
-
-    DataSource pool() {
-        return pool;
+        super(pool);
     }
 
     @Override
@@ -45,40 +36,5 @@ final class AutoCommitDataSource implements DataSource {
             c.close();
             throw e;
         }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return pool.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        pool.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        pool.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return pool.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return pool.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return type.isInstance(pool) || pool.isWrapperFor(type);
     }
 }

@@ -2,14 +2,12 @@ package dev.credits.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -26,10 +24,9 @@ import javax.sql.DataSource;
  * <p>Only {@code getConnection} is guarded: a connection already handed out fails by itself,
  * and the pool drops connections that failed that way.
  */
-final class FailFastDataSource implements DataSource {
+final class FailFastDataSource extends DelegatingDataSource {
     static final long OPEN_NANOS = 500_000_000L;
 
-    private final DataSource pool;
     private final String name;
     private final IntSupplier connections;
     private volatile long openUntilNanos;
@@ -41,7 +38,7 @@ final class FailFastDataSource implements DataSource {
      *        null when the pool does not say (an application's own)
      */
     FailFastDataSource(DataSource pool, String name, IntSupplier connections) {
-        this.pool = pool;
+        super(pool);
         this.name = name;
         this.connections = connections;
     }
@@ -52,10 +49,6 @@ final class FailFastDataSource implements DataSource {
             HikariPoolMXBean bean = pool.getHikariPoolMXBean();
             return bean == null ? 0 : bean.getTotalConnections();
         });
-    }
-
-    DataSource pool() {
-        return pool;
     }
 
     /** True while the database is known to be unreachable. */
@@ -109,40 +102,5 @@ final class FailFastDataSource implements DataSource {
     @Override
     public Connection getConnection(String user, String password) throws SQLException {
         throw new SQLFeatureNotSupportedException("the ledger's pools have their user");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return pool.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        pool.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        pool.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return pool.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return pool.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        return type.isInstance(pool) ? type.cast(pool) : pool.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return type.isInstance(pool) || pool.isWrapperFor(type);
     }
 }

@@ -63,11 +63,7 @@ final class SqlAnchors {
     Result single(int clients, long durationMs) throws Exception {
         List<Connection> connections = connect(clients);
         try {
-            List<PreparedStatement[]> statements = new ArrayList<>();
-            for (Connection c : connections) {
-                c.setAutoCommit(false);
-                statements.add(prepare(c));
-            }
+            List<PreparedStatement[]> statements = prepare(connections);
             return LoadRunner.run("sql-single", "sql", clients, durationMs, (client, n) -> {
                 PreparedStatement[] ps = statements.get(client);
                 spend(ps, wallet(client, n));
@@ -87,11 +83,7 @@ final class SqlAnchors {
     Result ceiling(int committers, int batch, long durationMs) throws Exception {
         List<Connection> connections = connect(committers);
         try {
-            List<PreparedStatement[]> statements = new ArrayList<>();
-            for (Connection c : connections) {
-                c.setAutoCommit(false);
-                statements.add(prepare(c));
-            }
+            List<PreparedStatement[]> statements = prepare(connections);
             Result transactions = LoadRunner.run("ceiling", "sql", committers, durationMs,
                     (client, n) -> {
                         PreparedStatement[] ps = statements.get(client);
@@ -118,6 +110,17 @@ final class SqlAnchors {
 
     private long wallet(long client, long n) {
         return (client * 7919L + n * 104_729L) % wallets;
+    }
+
+    /** Each connection in a transaction of its own, with its two statements prepared. */
+    private static List<PreparedStatement[]> prepare(List<Connection> connections)
+            throws SQLException {
+        List<PreparedStatement[]> statements = new ArrayList<>();
+        for (Connection c : connections) {
+            c.setAutoCommit(false);
+            statements.add(prepare(c));
+        }
+        return statements;
     }
 
     private static PreparedStatement[] prepare(Connection c) throws SQLException {
