@@ -93,10 +93,8 @@ final class FailFastDataSource extends DelegatingDataSource {
      * dropped each as it failed.
      */
     private boolean isUnreachable(SQLException e) {
-        String state = e.getSQLState();
-        boolean connectionFailure = state != null
-                && (state.startsWith("08") || state.startsWith("57P"));
-        return connectionFailure && (connections == null || connections.getAsInt() == 0);
+        return Jdbc.isConnectionFailure(e)
+                && (connections == null || connections.getAsInt() == 0);
     }
 
     @Override

@@ -84,12 +84,20 @@ public final class Jdbc {
     /** A lost or refused connection is {@link StorageUnavailableException}; the rest is a bug. */
     public static RuntimeException translate(SQLException e) {
         String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException
-                || (state != null && (state.startsWith("08") || state.startsWith("57P")))) {
+        if (e instanceof SQLTransientConnectionException || isConnectionFailure(e)) {
             return new StorageUnavailableException("the database cannot be reached: "
                     + e.getMessage(), e);
         }
         return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * The database refused or lost the connection (SQL states 08, connection exceptions, and
+     * 57P, an operator or a shutdown ending the session).
+     */
+    static boolean isConnectionFailure(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     /** An instant as {@code timestamptz}, or SQL null. */

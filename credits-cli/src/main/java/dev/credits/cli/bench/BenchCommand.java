@@ -98,12 +98,12 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         Path data = Files.createTempDirectory("credits-bench");
         List<Result> results = new ArrayList<>();
-        long fsyncMicros;
+        long fsyncNanos;
         try (EmbeddedDatabase database = EmbeddedDatabase.start(data, !noFsync)) {
-            fsyncMicros = SqlAnchors.fsyncMicros(data);
+            fsyncNanos = SqlAnchors.fsyncNanos(data);
             progress("embedded PostgreSQL in " + data + (noFsync
                     ? ", fsync=off (diagnosis only: not durable)" : ", fsync=on, synchronous_commit=on")
-                    + "; one synchronous 8 KiB write takes " + Report.millis(fsyncMicros)
+                    + "; one synchronous 8 KiB write takes " + Latencies.millis(fsyncNanos)
                     + " ms here (median of " + SqlAnchors.FSYNC_SAMPLES + ")");
             for (String mode : List.of("batched", "single")) {
                 runWriteScenarios(database, mode, results);
@@ -114,8 +114,8 @@ public final class BenchCommand implements Callable<Integer> {
             deleteQuietly(data);
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(json ? Report.json(results, fsyncMicros)
-                : Report.table(results, noFsync, notes, fsyncMicros));
+        out.print(json ? Report.json(results, fsyncNanos)
+                : Report.table(results, noFsync, notes, fsyncNanos));
         out.flush();
         return 0;
     }
@@ -223,6 +223,11 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private long walletOf(int client, long n) {
+        return walletOf(client, n, wallets);
+    }
+
+    /** The wallet (0 ≤ w < {@code wallets}) of a client's {@code n}-th spend, spread evenly. */
+    static long walletOf(long client, long n, int wallets) {
         return (client * 7919L + n * 104_729L) % wallets;
     }
 

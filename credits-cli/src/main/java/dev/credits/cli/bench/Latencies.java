@@ -46,7 +46,11 @@ final class Latencies {
             return "0.000";
         }
         int index = (int) Math.min(sorted.length - 1, (long) sorted.length * p / 100);
-        long nanos = sorted[index];
+        return millis(sorted[index]);
+    }
+
+    /** {@code nanos} in milliseconds with 3 decimals. */
+    static String millis(long nanos) {
         return String.format("%d.%03d", nanos / 1_000_000, (nanos / 1_000) % 1_000);
     }
 }

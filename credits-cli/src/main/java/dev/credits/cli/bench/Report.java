@@ -30,14 +30,10 @@ final class Report {
         }
     }
 
-    static String millis(long micros) {
-        return String.format("%d.%03d", micros / 1_000, micros % 1_000);
-    }
-
     static String table(List<Result> results, boolean noFsync, List<String> notes,
-                        long fsyncMicros) {
+                        long fsyncNanos) {
         StringBuilder out = new StringBuilder();
-        out.append("one synchronous 8 KiB write (write + fsync) takes ").append(millis(fsyncMicros))
+        out.append("one synchronous 8 KiB write (write + fsync) takes ").append(Latencies.millis(fsyncNanos))
                 .append(" ms on this disk: absolute figures depend on it; compare ratios")
                 .append(System.lineSeparator());
         out.append(String.format("%-10s %-8s %7s %12s %9s %9s %7s%n", "scenario", "mode",
@@ -80,8 +76,8 @@ final class Report {
         return out.toString();
     }
 
-    static String json(List<Result> results, long fsyncMicros) {
-        StringBuilder out = new StringBuilder("{\"fsync_ms\": " + millis(fsyncMicros)
+    static String json(List<Result> results, long fsyncNanos) {
+        StringBuilder out = new StringBuilder("{\"fsync_ms\": " + Latencies.millis(fsyncNanos)
                 + ", \"ratios\": {");
         String separator = "";
         for (Ratio ratio : RATIOS) {

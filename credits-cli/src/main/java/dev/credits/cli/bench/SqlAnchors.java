@@ -109,7 +109,7 @@ final class SqlAnchors {
     }
 
     private long wallet(long client, long n) {
-        return (client * 7919L + n * 104_729L) % wallets;
+        return BenchCommand.walletOf(client, n, wallets);
     }
 
     /** Each connection in a transaction of its own, with its two statements prepared. */
@@ -163,11 +163,11 @@ final class SqlAnchors {
 
     /**
      * The median time of one synchronous 8 KiB write ({@code write} then {@code fsync}) in
-     * {@code directory}, in microseconds: what every durable commit waits for at least once.
+     * {@code directory}, in nanoseconds: what every durable commit waits for at least once.
      */
-    static long fsyncMicros(Path directory) throws IOException {
+    static long fsyncNanos(Path directory) throws IOException {
         Path file = directory.resolve("fsync-probe");
-        long[] micros = new long[FSYNC_SAMPLES];
+        long[] nanos = new long[FSYNC_SAMPLES];
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE)) {
             ByteBuffer block = ByteBuffer.allocate(FSYNC_BLOCK_BYTES);
@@ -176,12 +176,12 @@ final class SqlAnchors {
                 long began = System.nanoTime();
                 channel.write(block, (long) (i % 8) * FSYNC_BLOCK_BYTES);
                 channel.force(false);
-                micros[i] = (System.nanoTime() - began) / 1_000;
+                nanos[i] = System.nanoTime() - began;
             }
         } finally {
             Files.deleteIfExists(file);
         }
-        Arrays.sort(micros);
-        return micros[FSYNC_SAMPLES / 2];
+        Arrays.sort(nanos);
+        return nanos[FSYNC_SAMPLES / 2];
     }
 }
